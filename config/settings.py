@@ -1,0 +1,204 @@
+"""Django settings for Siaga.
+
+Everything a deployment may change is read from SIAGA_* environment variables (see
+docs/settings.md). The defaults run the embedded demo safely on a laptop: SQLite in ./var,
+DEBUG off, only loopback hosts allowed.
+"""
+
+import secrets
+from pathlib import Path
+
+import dj_database_url
+
+from config.env import env
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = Path(env("SIAGA_DATA_DIR", str(BASE_DIR / "var"))).resolve()
+NODE_MODULES = Path(env("SIAGA_NODE_MODULES", str(BASE_DIR / "node_modules"))).resolve()
+
+PRODUCTION = env("SIAGA_ENV", "demo") == "production"
+DEBUG = env("SIAGA_DEBUG", False, cast=bool)
+
+
+def _secret_key() -> str:
+    """SIAGA_SECRET_KEY in production; for the demo a random key kept in the data folder."""
+    key = env("SIAGA_SECRET_KEY")
+    if key:
+        return key
+    if PRODUCTION:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("SIAGA_SECRET_KEY must be set when SIAGA_ENV=production")
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        DATA_DIR.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+ALLOWED_HOSTS = env("SIAGA_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"], cast=list)
+CSRF_TRUSTED_ORIGINS = env("SIAGA_CSRF_TRUSTED_ORIGINS", [], cast=list)
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "axes",
+    "siaga.core",
+    "siaga.accounts",
+    "siaga.wilayah",
+    "siaga.dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "siaga.core.context_processors.siaga",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------
+DATABASE_URL = env("SIAGA_DATABASE_URL", f"sqlite:///{DATA_DIR / 'siaga.sqlite3'}")
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL lets the map be read while an import writes; IMMEDIATE avoids lock upgrades mid-write.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+        "PRAGMA busy_timeout=10000; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+    }
+else:
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts, passwords, login throttling --------------------------------------------------
+AUTH_USER_MODEL = "accounts.User"
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "dashboard:situation-room"
+LOGOUT_REDIRECT_URL = "login"
+# Lock out a (username, IP) pair, never a whole IP: many monitors share one carrier IP.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_FAILURE_LIMIT = env("SIAGA_LOGIN_FAILURE_LIMIT", 5, cast=int)
+AXES_COOLOFF_TIME = env("SIAGA_LOGIN_COOLOFF_MINUTES", 15, cast=int) / 60
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env("SIAGA_PROXY_COUNT", 0, cast=int)
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+AXES_VERBOSE = False
+SESSION_COOKIE_AGE = env("SIAGA_SESSION_AGE_MINUTES", 480, cast=int) * 60
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Internationalisation: Bahasa Indonesia first, English as the alternative ---------------
+LANGUAGE_CODE = "id"
+LANGUAGES = [("id", "Bahasa Indonesia"), ("en", "English")]
+LOCALE_PATHS = [BASE_DIR / "siaga" / "locale"]
+TIME_ZONE = env("SIAGA_TIME_ZONE", "Asia/Makassar")  # Kutai Timur keeps WITA
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files: our own plus the front-end packages installed by npm ---------------------
+STATIC_URL = "static/"
+STATIC_ROOT = Path(env("SIAGA_STATIC_ROOT", str(DATA_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise expects it; files come from finders
+VENDOR_ASSETS = {
+    "leaflet": NODE_MODULES / "leaflet" / "dist",
+    "markercluster": NODE_MODULES / "leaflet.markercluster" / "dist",
+    "htmx": NODE_MODULES / "htmx.org" / "dist",
+    "chartjs": NODE_MODULES / "chart.js" / "dist",
+}
+STATICFILES_DIRS = [
+    (f"vendor/{name}", path) for name, path in VENDOR_ASSETS.items() if path.is_dir()
+]
+STORAGES = {
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": DATA_DIR / "media"},
+    },
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = (
+    True  # serve straight from app folders and node_modules, no collectstatic needed
+)
+
+# --- Security -------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env("SIAGA_SSL_REDIRECT", True, cast=bool)
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env("SIAGA_HSTS_SECONDS", 31536000, cast=int)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+
+# --- Siaga ----------------------------------------------------------------------------------
+SIAGA_REGENCY_CODE = env("SIAGA_REGENCY_CODE", "64.08")
+SIAGA_WILAYAH_DATA_DIR = Path(
+    env("SIAGA_WILAYAH_DATA_DIR", str(NODE_MODULES / "idn-area-data" / "data"))
+)
+SIAGA_MAP_TILE_URL = env("SIAGA_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SIAGA_API_PAGE_SIZE = env("SIAGA_API_PAGE_SIZE", 100, cast=int)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env("SIAGA_LOG_LEVEL", "INFO")},
+    "loggers": {"axes": {"level": "WARNING"}},
+}

@@ -1,0 +1,17 @@
+"""Root URLs: the situation room pages, the versioned API, health and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+from siaga.api import api
+from siaga.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+    path("akun/", include("siaga.accounts.urls")),
+    path("wilayah/", include("siaga.wilayah.urls")),
+    path("", include("siaga.dashboard.urls")),
+]

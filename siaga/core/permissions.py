@@ -1,0 +1,114 @@
+"""The one permission layer: what a role may do, and where (the user's region scope).
+
+Every view, API endpoint, export and selector asks this module. A scope is a set of region
+codes; a user sees an object when its region code is one of them or lies under one of them
+(a prefix match on Kemendagri codes). Objects outside the scope are treated as if they did not
+exist (404, never 403), so that a scope does not leak what lies beyond it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db.models import Q
+
+from siaga.accounts.choices import Role
+from siaga.core.errors import PermissionDenied
+
+
+class Action(StrEnum):
+    VIEW = "view"  # the situation room, maps, lists and details
+    SUBMIT_FIELD = "submit_field"  # field reports for the assigned TPS or desa
+    EDIT_MASTER = "edit_master"  # regions, TPS, imports of master data
+    MANAGE_USERS = "manage_users"
+    VIEW_AUDIT = "view_audit"
+    VIEW_PERSONAL = "view_personal"  # unmasked NIK, phone numbers, reporter identities
+
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.ADMIN: frozenset(Action),
+    Role.ANALYST: frozenset(
+        {Action.VIEW, Action.SUBMIT_FIELD, Action.EDIT_MASTER, Action.VIEW_AUDIT}
+    ),
+    Role.LEADERSHIP: frozenset({Action.VIEW}),
+    Role.LIAISON: frozenset({Action.VIEW}),
+    Role.FIELD_MONITOR: frozenset({Action.SUBMIT_FIELD}),
+    Role.MACHINE: frozenset({Action.VIEW}),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Region codes a user may see, and optionally the only TPS (for field monitors)."""
+
+    codes: frozenset[str]
+    tps_ids: frozenset[int] | None = None
+    everything: bool = False
+
+    def covers(self, code: str) -> bool:
+        """True when ``code`` is a scope region or lies under one."""
+        if self.everything:
+            return True
+        return any(code == c or code.startswith(c + ".") for c in self.codes)
+
+    def is_ancestor_of_scope(self, code: str) -> bool:
+        """True when a scope region lies under ``code`` (the way down to it may be shown)."""
+        return any(c.startswith(code + ".") for c in self.codes)
+
+    def may_open_region(self, code: str) -> bool:
+        return self.covers(code) or self.is_ancestor_of_scope(code)
+
+    def q(self, field: str) -> Q:
+        """A filter keeping rows whose region code ``field`` is covered by the scope."""
+        if self.everything:
+            return Q()
+        if not self.codes:
+            return Q(pk__in=[])
+        condition = Q()
+        for code in sorted(self.codes):
+            condition |= Q(**{field: code}) | Q(**{f"{field}__startswith": code + "."})
+        return condition
+
+    def tps_q(self, prefix: str = "") -> Q:
+        """A filter for TPS rows (``prefix`` is the path to the TPS, e.g. ``"tps__"``)."""
+        condition = self.q(f"{prefix}desa__code")
+        if self.tps_ids is not None:
+            condition &= Q(**{f"{prefix}pk__in": sorted(self.tps_ids)})
+        return condition
+
+
+def user_scope(user) -> Scope:
+    """The scope of ``user``, computed once per user object (two small queries)."""
+    cached = getattr(user, "_siaga_scope", None)
+    if cached is not None:
+        return cached
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        scope = Scope(codes=frozenset())
+    elif user.is_superuser:
+        scope = Scope(codes=frozenset(), everything=True)
+    else:
+        codes = frozenset(user.scope_regions.values_list("code", flat=True))
+        tps_ids = None
+        if user.role == Role.FIELD_MONITOR:
+            assigned = frozenset(user.assigned_tps.values_list("pk", flat=True))
+            tps_ids = assigned or None
+        scope = Scope(codes=codes, tps_ids=tps_ids)
+    user._siaga_scope = scope
+    return scope
+
+
+def can(user, action: Action, region_code: str | None = None) -> bool:
+    """May ``user`` do ``action`` (at ``region_code``, when given)?"""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    role_ok = user.is_superuser or action in ROLE_ACTIONS.get(user.role, frozenset())
+    if not role_ok:
+        return False
+    return region_code is None or user_scope(user).covers(region_code)
+
+
+def require(user, action: Action, region_code: str | None = None) -> None:
+    """Raise ``PermissionDenied`` unless ``can(user, action, region_code)``."""
+    if not can(user, action, region_code):
+        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from siaga.dashboard import views
+
+app_name = "dashboard"
+
+urlpatterns = [
+    path("", views.situation_room, name="situation-room"),
+]
