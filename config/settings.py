@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "siaga.accounts",
     "siaga.wilayah",
     "siaga.dashboard",
+    "siaga.demo",
 ]
 
 MIDDLEWARE = [

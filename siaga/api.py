@@ -25,3 +25,16 @@ api = NinjaAPI(
     auth=[SessionAuth(), BearerToken()],
     urls_namespace="api-v1",
 )
+
+
+def _register_routers() -> None:
+    from siaga.accounts.api import router as accounts_router
+    from siaga.dashboard.api import router as dashboard_router
+    from siaga.wilayah.api import router as wilayah_router
+
+    api.add_router("/", wilayah_router)
+    api.add_router("/", accounts_router)
+    api.add_router("/", dashboard_router)
+
+
+_register_routers()
