@@ -135,7 +135,10 @@ AXES_COOLOFF_TIME = env("SIAGA_LOGIN_COOLOFF_MINUTES", 15, cast=int) / 60
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = env("SIAGA_PROXY_COUNT", 0, cast=int)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# Trust X-Forwarded-For only behind a known number of proxies, or a client could pick its own IP.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
 AXES_VERBOSE = False
 SESSION_COOKIE_AGE = env("SIAGA_SESSION_AGE_MINUTES", 480, cast=int) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -193,6 +196,10 @@ SIAGA_WILAYAH_DATA_DIR = Path(
     env("SIAGA_WILAYAH_DATA_DIR", str(NODE_MODULES / "idn-area-data" / "data"))
 )
 SIAGA_MAP_TILE_URL = env("SIAGA_MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+SIAGA_MAP_TILE_ATTRIBUTION = env(
+    "SIAGA_MAP_TILE_ATTRIBUTION",
+    '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
 SIAGA_API_PAGE_SIZE = env("SIAGA_API_PAGE_SIZE", 100, cast=int)
 
 LOGGING = {
