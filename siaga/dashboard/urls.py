@@ -6,4 +6,5 @@ app_name = "dashboard"
 
 urlpatterns = [
     path("", views.situation_room, name="situation-room"),
+    path("banner/", views.phase_banner, name="banner"),
 ]

@@ -44,7 +44,11 @@ def region_get(*, user, code: str) -> Region:
     if not user_scope(user).may_open_region(code):
         raise NotFound
     try:
-        return Region.objects.select_related("parent__parent__parent").get(code=code)
+        return (
+            Region.objects.select_related("parent__parent__parent")
+            .defer("parent__boundary", "parent__parent__boundary", "parent__parent__parent__boundary")
+            .get(code=code)
+        )
     except Region.DoesNotExist as exc:
         raise NotFound from exc
 
@@ -142,3 +146,65 @@ def region_children_summary(*, user, region: Region) -> list[ChildSummary]:
     by_child = {r["child"]: Totals(r["tps"], r["male"] or 0, r["female"] or 0) for r in rows}
     empty = Totals(0, 0, 0)
     return [ChildSummary(child, by_child.get(child.code, empty)) for child in children]
+
+
+def region_boundaries(*, user, region: Region) -> list[Region]:
+    """Boundaries to draw for ``region``: its own and its visible children's, where imported.
+
+    When the children have none but their children do (only desa boundaries were imported),
+    the grandchildren are drawn instead, so a regency map still shows its desa.
+    """
+    _require_view(user)
+    scope = user_scope(user)
+    fields = ("code", "name", "level", "parent_id", "boundary")
+    found = [
+        r
+        for r in Region.objects.filter(Q(code=region.code) | Q(parent=region))
+        .filter(boundary__isnull=False)
+        .only(*fields)
+        .order_by("code")
+        if scope.may_open_region(r.code)
+    ]
+    has_children = any(r.code != region.code for r in found)
+    if not has_children and region.level in (Level.PROVINCE, Level.REGENCY):
+        found += [
+            r
+            for r in Region.objects.filter(parent__parent=region, boundary__isnull=False)
+            .only(*fields)
+            .order_by("code")
+            if scope.may_open_region(r.code)
+        ]
+    return found
+
+
+def tps_map_rows(*, user, region: Region) -> list[tuple]:
+    """Compact rows of every visible TPS under ``region``, in one query, for the map.
+
+    Each row is ``(pk, lat, lon, number, desa name, dpt_male, dpt_female, special_location)``.
+    """
+    return list(
+        tps_under(user=user, region=region).values_list(
+            "pk",
+            "lat",
+            "lon",
+            "number",
+            "desa__name",
+            "dpt_male",
+            "dpt_female",
+            "special_location",
+        )
+    )
+
+
+def home_region(*, user) -> Region:
+    """The region the situation room opens on: the deployment's regency.
+
+    Falls back to ``settings.SIAGA_REGENCY_CODE`` before the deployment row exists; raises
+    ``NotFound`` when that region is missing or lies outside the user's scope.
+    """
+    from django.conf import settings
+
+    from siaga.core.models import Deployment
+
+    code = Deployment.objects.values_list("regency_id", flat=True).first()
+    return region_get(user=user, code=code or settings.SIAGA_REGENCY_CODE)

@@ -49,3 +49,11 @@ def test_an_unknown_siaga_command_fails_with_usage():
     )
     assert result.returncode == 2
     assert "unknown command" in result.stderr
+
+
+def test_pages_are_indonesian_even_for_an_english_browser_until_the_user_switches(client, db):
+    response = client.get("/akun/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response.headers["Content-Language"] == "id"
+    client.post("/i18n/setlang/", {"language": "en", "next": "/akun/masuk/"})
+    response = client.get("/akun/masuk/", HTTP_ACCEPT_LANGUAGE="id")
+    assert response.headers["Content-Language"] == "en"
