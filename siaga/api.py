@@ -22,7 +22,7 @@ api = NinjaAPI(
     title="Siaga API",
     version="1",
     description="Situation room of the TP3D: regions, TPS, agencies and more.",
-    auth=[SessionAuth(), BearerToken()],
+    auth=[BearerToken(), SessionAuth()],  # a token first: token clients send no CSRF cookie
     urls_namespace="api-v1",
 )
 

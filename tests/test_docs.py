@@ -54,8 +54,21 @@ def test_the_readme_gives_exactly_the_two_setup_commands_and_ci_runs_the_same_te
 
 def test_every_glossary_term_used_in_code_is_defined():
     glossary = (ROOT / "docs" / "glossary.md").read_text().lower()
-    for term in ("tps", "dpt", "kecamatan", "desa", "kelurahan", "kpps", "ppk", "pps", "nik",
-                 "tp3d", "rawan", "wilayah", "h-1"):
+    for term in (
+        "tps",
+        "dpt",
+        "kecamatan",
+        "desa",
+        "kelurahan",
+        "kpps",
+        "ppk",
+        "pps",
+        "nik",
+        "tp3d",
+        "rawan",
+        "wilayah",
+        "h-1",
+    ):
         assert f"**{term}**" in glossary, term
 
 
@@ -71,7 +84,10 @@ def test_production_settings_pass_check_deploy(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, str(ROOT / "manage.py"), "check", "--deploy", "--fail-level", "WARNING"],
-        capture_output=True, text=True, env=env, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout

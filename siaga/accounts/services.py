@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from siaga.accounts.choices import AgencyKind, Role
 from siaga.accounts.models import Agency, User
@@ -63,11 +66,8 @@ def user_upsert(
     A machine user gets no usable password (it authenticates with API tokens only). A field
     monitor's scope must be desa (or TPS through ``assigned_tps``).
     """
-    if not scope:
-        raise DomainError(f"Pengguna {username}: cakupan wilayah wajib diisi.")
-    if role == Role.FIELD_MONITOR and any(r.level != "village" for r in scope):
-        raise DomainError(f"Pengguna {username}: pemantau lapangan hanya untuk desa/kelurahan.")
-    first, _, last = full_name.partition(" ")
+    user_scope_validate(username=username, role=role, scope=scope, assigned_tps=assigned_tps or [])
+    first, _sep, last = full_name.partition(" ")
     with transaction.atomic():
         user = User.objects.filter(username=username).first()
         before = _user_state(user) if user else None
@@ -80,6 +80,8 @@ def user_upsert(
             user.set_unusable_password()
         elif password:
             user.set_password(password)
+        elif user.pk is None:
+            user.set_unusable_password()  # no login until a password is set
         user.save()
         user.scope_regions.set(scope)
         user.assigned_tps.set(assigned_tps or [])
@@ -93,6 +95,89 @@ def user_upsert(
                 after={**after, "password_changed": bool(password)},
             )
     return user
+
+
+def user_scope_validate(
+    *, username: str, role: str, scope: list[Region], assigned_tps: list[Tps]
+) -> None:
+    """Check a role's scope: never empty; field monitors only desa, with TPS inside them.
+
+    Raises ``DomainError`` with a message for the operator; the admin form calls it too.
+    """
+    if not scope:
+        raise DomainError(
+            _("Pengguna %(username)s: cakupan wilayah wajib diisi.") % {"username": username}
+        )
+    if role == Role.FIELD_MONITOR and any(r.level != "village" for r in scope):
+        raise DomainError(
+            _("Pengguna %(username)s: pemantau lapangan hanya untuk desa/kelurahan.")
+            % {"username": username}
+        )
+    if assigned_tps and role != Role.FIELD_MONITOR:
+        raise DomainError(
+            _("Pengguna %(username)s: hanya pemantau lapangan yang ditugaskan ke TPS.")
+            % {"username": username}
+        )
+    codes = {r.code for r in scope}
+    outside = sorted(t.pk for t in assigned_tps if t.desa_id not in codes)
+    if outside:
+        ids = ", ".join(str(pk) for pk in outside)
+        raise DomainError(
+            _("Pengguna %(username)s: TPS %(ids)s di luar cakupan wilayahnya.")
+            % {"username": username, "ids": ids}
+        )
+
+
+def user_password_validate(*, password: str, username: str, full_name: str = "") -> None:
+    """Check a new password with the configured validators (length, common, similarity)."""
+    first, _sep, last = full_name.partition(" ")
+    try:
+        validate_password(password, user=User(username=username, first_name=first, last_name=last))
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages)) from exc
+
+
+def regions_resolve(*, codes: list[str]) -> list[Region]:
+    """The regions with these codes, in the given order; unknown codes raise ``DomainError``."""
+    found = Region.objects.in_bulk(codes)
+    missing = [code for code in codes if code not in found]
+    if missing:
+        raise DomainError(
+            _("Kode wilayah tidak dikenal: %(codes)s.") % {"codes": ", ".join(missing)}
+        )
+    return [found[code] for code in codes]
+
+
+def tps_resolve(*, ids: list[int]) -> list[Tps]:
+    """The TPS with these ids; unknown ids raise ``DomainError``."""
+    found = Tps.objects.in_bulk(ids)
+    missing = [str(pk) for pk in ids if pk not in found]
+    if missing:
+        raise DomainError(_("TPS tidak dikenal: %(ids)s.") % {"ids": ", ".join(missing)})
+    return [found[pk] for pk in ids]
+
+
+def user_set_active(*, context: AuditContext, user: User, active: bool) -> User:
+    """Activate or deactivate a user (a deactivated user and its tokens are refused at once)."""
+    with transaction.atomic():
+        if user.is_active == active:
+            return user
+        before = _user_state(user)
+        user.is_active = active
+        user.save(update_fields=["is_active"])
+        audit_record(
+            context=context,
+            action="user.activate" if active else "user.deactivate",
+            obj=user,
+            before=before,
+            after=_user_state(user),
+        )
+    return user
+
+
+def user_state(user: User) -> dict:
+    """The audited state of a user: profile, role, scope and TPS; never the password hash."""
+    return _user_state(user)
 
 
 def _user_state(user: User) -> dict:

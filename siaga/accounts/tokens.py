@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from siaga.accounts.models import ApiToken, User
 from siaga.core import clock
 from siaga.core.audit import AuditContext, audit_record
+from siaga.core.errors import DomainError
 
 
 def token_create(
@@ -28,16 +31,59 @@ def token_create(
             context=context,
             action="token.create",
             obj=token,
-            after={"user": user.username, "name": name, "prefix": token.prefix},
+            after={
+                "user": user.username,
+                "name": name,
+                "prefix": token.prefix,
+                "expires_at": expires_at,
+            },
         )
     return token, key
 
 
 def token_revoke(*, context: AuditContext, token: ApiToken) -> None:
+    """Revoke ``token`` at once (idempotent: revoking a revoked token records nothing)."""
     with transaction.atomic():
+        if ApiToken.objects.filter(pk=token.pk, revoked=True).exists():
+            token.revoked = True
+            return
         token.revoked = True
         token.save(update_fields=["revoked"])
-        audit_record(context=context, action="token.revoke", obj=token, after={"revoked": True})
+        audit_record(
+            context=context,
+            action="token.revoke",
+            obj=token,
+            before={"revoked": False},
+            after={"revoked": True, "user": token.user.username, "prefix": token.prefix},
+        )
+
+
+def token_expiry(*, days: int | None) -> dt.datetime | None:
+    """When a token made now for ``days`` days expires (None: never)."""
+    if days is None:
+        return None
+    if days < 1:
+        raise DomainError(_("Masa berlaku token minimal 1 hari."))
+    return clock.now() + dt.timedelta(days=days)
+
+
+def token_revoke_by_prefix(*, context: AuditContext, prefix: str) -> ApiToken:
+    """Revoke the one active token whose key starts with ``sg_<prefix>`` (as listed)."""
+    prefix = prefix.removeprefix("sg_")
+    if len(prefix) < 4:
+        raise DomainError(_("Awalan token minimal 4 karakter."))
+    matches = list(
+        ApiToken.objects.select_related("user").filter(prefix__startswith=prefix[:8], revoked=False)
+    )
+    if not matches:
+        raise DomainError(_("Tidak ada token aktif dengan awalan %(prefix)s.") % {"prefix": prefix})
+    if len(matches) > 1:
+        raise DomainError(
+            _("Awalan %(prefix)s cocok dengan %(n)d token; tulis lebih lengkap.")
+            % {"prefix": prefix, "n": len(matches)}
+        )
+    token_revoke(context=context, token=matches[0])
+    return matches[0]
 
 
 def token_authenticate(key: str) -> User | None:

@@ -18,8 +18,8 @@ class ChosenLanguageMiddleware:
     def __call__(self, request):
         chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         language = chosen if chosen in _SUPPORTED else settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        with translation.override(language):  # never leaks into the next use of this thread
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

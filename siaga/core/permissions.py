@@ -112,3 +112,28 @@ def require(user, action: Action, region_code: str | None = None) -> None:
     """Raise ``PermissionDenied`` unless ``can(user, action, region_code)``."""
     if not can(user, action, region_code):
         raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
+
+
+def scope_open_q(scope: Scope, field: str) -> Q:
+    """A filter keeping rows whose region code ``field`` the scope may open.
+
+    That is the regions the scope covers and those on the way down to them (its ancestors), as
+    ``Scope.may_open_region`` says, so a kecamatan user sees the regency's agencies but never
+    another regency's.
+    """
+    if scope.everything:
+        return Q()
+    ancestors: set[str] = set()
+    for code in scope.codes:
+        parts = code.split(".")
+        ancestors.update(".".join(parts[:n]) for n in range(1, len(parts)))
+    return scope.q(field) | Q(**{f"{field}__in": sorted(ancestors)})
+
+
+def allowed_actions(user) -> list[str]:
+    """The actions ``user`` may take (anywhere in their scope), sorted, for display and clients."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    if user.is_superuser:
+        return sorted(Action)
+    return sorted(ROLE_ACTIONS.get(user.role, frozenset()))

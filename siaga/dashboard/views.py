@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from siaga.core.models import Deployment
 from siaga.core.permissions import Action, can
 from siaga.dashboard.statuses import statuses_payload
 from siaga.wilayah import selectors
@@ -92,4 +93,6 @@ def phase_banner(request):
     """
     if not request.user.is_authenticated:
         return HttpResponse(status=HTMX_STOP_POLLING)
+    if not Deployment.objects.exists():
+        return HttpResponse(status=HTMX_STOP_POLLING)  # no election configured: nothing to show
     return render(request, "dashboard/_banner.html")

@@ -46,7 +46,9 @@ def region_get(*, user, code: str) -> Region:
     try:
         return (
             Region.objects.select_related("parent__parent__parent")
-            .defer("parent__boundary", "parent__parent__boundary", "parent__parent__parent__boundary")
+            .defer(
+                "parent__boundary", "parent__parent__boundary", "parent__parent__parent__boundary"
+            )
             .get(code=code)
         )
     except Region.DoesNotExist as exc:

@@ -13,9 +13,14 @@ def chain(db):
     context = AuditContext(channel="test", source_ip="10.1.2.3")
     for n in range(5):
         audit_record(
-            context=context, action="tps.update", object_type="wilayah.tps", object_id=str(n),
-            object_repr=f"TPS {n:03d}", region_code="64.08.04.1001",
-            before={"dpt_male": n, "note": "sebelum"}, after={"dpt_male": n + 1, "ratio": 0.1},
+            context=context,
+            action="tps.update",
+            object_type="wilayah.tps",
+            object_id=str(n),
+            object_repr=f"TPS {n:03d}",
+            region_code="64.08.04.1001",
+            before={"dpt_male": n, "note": "sebelum"},
+            after={"dpt_male": n + 1, "ratio": 0.1},
         )
     return list(AuditEvent.objects.order_by("seq"))
 
@@ -80,8 +85,11 @@ def test_an_event_records_who_what_when_where_before_and_after(db, django_user_m
     user = django_user_model.objects.create(username="analis")
     event = audit_record(
         context=AuditContext(actor=user, source_ip="192.0.2.7", channel="web"),
-        action="tps.update", object_type="wilayah.tps", object_id="7",
-        before={"address": "lama"}, after={"address": "baru"},
+        action="tps.update",
+        object_type="wilayah.tps",
+        object_id="7",
+        before={"address": "lama"},
+        after={"address": "baru"},
     )
     event.refresh_from_db()
     assert (event.actor_id, event.actor_label, event.source_ip) == (user.pk, "analis", "192.0.2.7")

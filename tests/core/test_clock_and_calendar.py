@@ -36,7 +36,9 @@ def test_the_clock_follows_the_deployment_offset(db):
     regency = region("64.08", "Kabupaten Kutai Timur")
     target = dt.datetime(2024, 11, 24, 10, 0, tzinfo=ZoneInfo("Asia/Makassar"))
     Deployment.objects.create(
-        regency=regency, election_name="Pilkada 2024", voting_day=VOTING_DAY,
+        regency=regency,
+        election_name="Pilkada 2024",
+        voting_day=VOTING_DAY,
         clock_offset_seconds=clock.offset_for(target),
     )
     clock.clear_cache()

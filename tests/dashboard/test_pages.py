@@ -288,3 +288,12 @@ def test_logout_is_a_post_and_ends_the_session(analyst_client):
 
     assert response.status_code == 302
     assert analyst_client.get("/").status_code == 302
+
+
+def test_the_banner_stops_polling_quietly_when_no_election_is_configured(client, world):
+    from siaga.accounts.choices import Role
+
+    client.force_login(world.user(Role.ANALYST))
+    response = client.get("/banner/")
+    assert response.status_code == 286
+    assert response.content == b""

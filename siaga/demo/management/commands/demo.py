@@ -1,0 +1,80 @@
+"""siaga demo: migrate, load the Kutai Timur demo, print the demo accounts, optionally serve."""
+
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from siaga.core.audit import AuditContext
+from siaga.core.errors import DomainError
+from siaga.demo.services import DemoSummary, demo_load
+
+
+class Command(BaseCommand):
+    help = (
+        "Migrate the database and load the Kutai Timur demo: the Kemendagri regions, 701 TPS "
+        "with 297,994 voters, the TP3D agencies and one demo account per role; the clock is set "
+        "to 10:00 WITA on 24 November 2024 (H-3). Safe to run again: nothing is duplicated."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--serve", action="store_true", help="Serve Siaga afterwards (as `siaga serve`)."
+        )
+        parser.add_argument(
+            "--bind",
+            default="127.0.0.1:8000",
+            help="Address:port to serve on with --serve (default 127.0.0.1:8000).",
+        )
+        parser.add_argument(
+            "--regency-only",
+            action="store_true",
+            help="Load only the regions of Kutai Timur, not all of Indonesia (faster).",
+        )
+
+    def handle(self, *args, **options):
+        started = time.monotonic()
+        call_command("migrate", interactive=False, verbosity=0)
+        try:
+            summary = demo_load(
+                context=AuditContext.cli(), national_regions=not options["regency_only"]
+            )
+        except DomainError as error:
+            raise CommandError(str(error)) from error
+        self._print(summary, bind=options["bind"], seconds=time.monotonic() - started)
+        if options["serve"]:
+            call_command("serve", bind=options["bind"], no_migrate=True)
+        else:
+            self.stdout.write("Run `siaga serve` (or `siaga demo --serve`) to open it.")
+
+    def _print(self, summary: DemoSummary, *, bind: str, seconds: float) -> None:
+        write = self.stdout.write
+        write(self.style.SUCCESS(f"Kutai Timur demo loaded in {seconds:.1f} s."))
+        write(f"  {summary.election_name}, voting day {summary.voting_day:%d %B %Y}")
+        write(f"  clock now {timezone.localtime(summary.clock_now):%Y-%m-%d %H:%M %Z} (H-3)")
+        write(
+            f"  {summary.kecamatan} kecamatan, {summary.desa} desa/kelurahan, "
+            f"{summary.tps:,} TPS, DPT {summary.dpt:,} "
+            f"({summary.dpt_male:,} men, {summary.dpt_female:,} women)"
+        )
+        write(
+            f"  this run: {summary.regions_created:,} regions created, "
+            f"{summary.regions_updated:,} renamed; {summary.tps_created} TPS created, "
+            f"{summary.tps_updated} updated"
+        )
+        host, _, port = bind.rpartition(":")
+        if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - only to print a usable URL
+            host = "127.0.0.1"
+        write("")
+        write(f"Demo accounts (open http://{host}:{port}/):")
+        rows = [("username", "password", "role", "scope")] + [
+            (a.username, a.password or "(API token)", a.role, a.scope) for a in summary.accounts
+        ]
+        widths = [max(len(row[i]) for row in rows) for i in range(3)]
+        for row in rows:
+            cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+            write("  " + "  ".join([*cells, row[3]]))
+        machine = [a.username for a in summary.accounts if a.password is None]
+        if machine:
+            write(f"  API token for the machine user: siaga users token {machine[0]}")
