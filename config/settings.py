@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "siaga.core",
     "siaga.accounts",
     "siaga.wilayah",
+    "siaga.logistics",
     "siaga.dashboard",
     "siaga.demo",
 ]

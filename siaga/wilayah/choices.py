@@ -29,3 +29,12 @@ class SpecialLocation(models.TextChoices):
     PERUSAHAAN = "perusahaan", _("Perusahaan / tambang / perkebunan")
     ASRAMA = "asrama", _("Asrama / pondok pesantren")
     LAINNYA = "lainnya", _("Lainnya")
+
+
+class Vulnerability(models.TextChoices):
+    """Kerawanan of a TPS; set by hand or an import today, by the risk module later."""
+
+    UNKNOWN = "", _("Belum dinilai")
+    AMAN = "aman", _("Aman")
+    RAWAN = "rawan", _("Rawan")
+    SANGAT_RAWAN = "sangat_rawan", _("Sangat rawan")

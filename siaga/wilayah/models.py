@@ -8,7 +8,7 @@ use.
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from siaga.wilayah.choices import Level, SpecialLocation
+from siaga.wilayah.choices import Level, SpecialLocation, Vulnerability
 
 
 class Region(models.Model):
@@ -83,6 +83,9 @@ class Tps(models.Model):
     dpt_female = models.PositiveIntegerField(_("DPT perempuan"), default=0)
     special_location = models.CharField(
         _("lokasi khusus"), max_length=20, choices=SpecialLocation.choices, blank=True, default=""
+    )
+    vulnerability = models.CharField(
+        _("kerawanan"), max_length=20, choices=Vulnerability.choices, blank=True, default=""
     )
 
     class Meta:

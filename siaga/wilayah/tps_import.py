@@ -432,9 +432,15 @@ def _write_batch(
     batch: list[_Parsed], *, context: AuditContext, regions: _Regions, report: ImportReport
 ) -> None:
     """Upsert one batch: one query for the existing TPS, bulk create, bulk update, audit."""
-    desa_codes = sorted({parsed.desa for parsed in batch})
+    keys = {(parsed.desa, parsed.number) for parsed in batch}
+    # desa IN (...) AND number IN (...) is a small superset of the batch's keys whatever the
+    # order of the file (a filter on desa alone would load whole desa for every batch).
+    candidates = Tps.objects.filter(
+        desa_id__in=sorted({desa for desa, _ in keys}),
+        number__in=sorted({number for _, number in keys}),
+    )
     existing = {
-        (tps.desa_id, tps.number): tps for tps in Tps.objects.filter(desa_id__in=desa_codes)
+        (tps.desa_id, tps.number): tps for tps in candidates if (tps.desa_id, tps.number) in keys
     }
     created: list[Tps] = []
     updated: list[tuple[Tps, dict]] = []
@@ -476,36 +482,35 @@ def _audit_entry(action: str, tps: Tps, regions: _Regions, *, before: dict | Non
     )
 
 
-def _import_rows(
-    reader: TableReader,
-    checker: _RowChecker,
-    *,
-    context: AuditContext,
-    regions: _Regions,
-    report: ImportReport,
+def _check_all(reader: TableReader, checker: _RowChecker, report: ImportReport) -> None:
+    """First pass: check every row and write nothing, so a bad file costs only the reading."""
+    try:
+        for row in reader:
+            report.rows += 1
+            checker.check(row)
+    except TableError as exc:
+        report.add_error(exc.error)
+    if report.ok and report.rows == 0:
+        report.error(None, None, _("Berkas tidak berisi baris data."))
+
+
+def _write_all(
+    path: str | Path, *, context: AuditContext, regions: _Regions, report: ImportReport
 ) -> None:
-    """Check every row, writing valid ones in batches; roll everything back on any error."""
+    """Second pass over a file known to be valid: write it in batches, in one transaction."""
+    reader = TableReader(path, COLUMNS, one_of=[("desa", "desa_code")])
+    checker = _RowChecker(reader, regions, ImportReport())  # its findings were reported already
     with transaction.atomic():
         batch: list[_Parsed] = []
-        try:
-            for row in reader:
-                report.rows += 1
-                parsed = checker.check(row)
-                # After the first error nothing more is written; the rest is only checked.
-                if parsed is not None and report.ok:
-                    batch.append(parsed)
-                    if len(batch) >= BATCH_SIZE:
-                        _write_batch(batch, context=context, regions=regions, report=report)
-                        batch = []
-        except TableError as exc:
-            report.add_error(exc.error)
-        if report.ok and report.rows == 0:
-            report.error(None, None, _("Berkas tidak berisi baris data."))
-        if report.ok:
-            _write_batch(batch, context=context, regions=regions, report=report)
-        else:
-            transaction.set_rollback(True)
-            report.counts.clear()
+        for row in reader:
+            parsed = checker.check(row)
+            if parsed is None:  # the file changed between the two passes
+                raise IntegrityError(_("berkas berubah selama impor"))
+            batch.append(parsed)
+            if len(batch) >= BATCH_SIZE:
+                _write_batch(batch, context=context, regions=regions, report=report)
+                batch = []
+        _write_batch(batch, context=context, regions=regions, report=report)
 
 
 def tps_import(*, context: AuditContext, path: str | Path, regency_code: str) -> ImportReport:
@@ -534,9 +539,10 @@ def tps_import(*, context: AuditContext, path: str | Path, regency_code: str) ->
         )
         return report
     reader = TableReader(path, COLUMNS, one_of=[("desa", "desa_code")])
-    checker = _RowChecker(reader, regions, report)
+    _check_all(reader, _RowChecker(reader, regions, report), report)
     try:
-        _import_rows(reader, checker, context=context, regions=regions, report=report)
+        if report.ok:
+            _write_all(path, context=context, regions=regions, report=report)
     except IntegrityError as exc:  # e.g. another import of the same TPS committed meanwhile
         report.error(
             None, None, _("Impor dibatalkan, tidak ada yang disimpan: %(reason)s") % {"reason": exc}

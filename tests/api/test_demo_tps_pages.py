@@ -1,4 +1,4 @@
-"""The acceptance case on the real demo: the 701 TPS of Kutai Timur, page by page, bounded queries."""
+"""Acceptance on the real demo: the 701 TPS of Kutai Timur, page by page, bounded queries."""
 
 import pytest
 from django.db import connection
