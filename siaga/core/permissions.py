@@ -13,7 +13,7 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from siaga.accounts.choices import Role
+from siaga.accounts.choices import AgencyKind, Role
 from siaga.core.errors import PermissionDenied
 
 
@@ -24,6 +24,7 @@ class Action(StrEnum):
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT = "view_audit"
     VIEW_PERSONAL = "view_personal"  # unmasked NIK, phone numbers, reporter identities
+    EDIT_LOGISTICS = "edit_logistics"  # distribution plans, shipments, replacement requests
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -36,6 +37,26 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.FIELD_MONITOR: frozenset({Action.SUBMIT_FIELD}),
     Role.MACHINE: frozenset({Action.VIEW}),
 }
+
+# What a liaison may do on top of the role, because of the agency they speak for.
+AGENCY_ACTIONS: dict[str, frozenset[Action]] = {
+    AgencyKind.KPU: frozenset({Action.EDIT_LOGISTICS}),
+}
+
+
+def _actions(user) -> frozenset[Action]:
+    """The actions of an active user: the role's, plus the agency's for liaisons (cached)."""
+    cached = getattr(user, "_siaga_actions", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        actions = frozenset(Action)
+    else:
+        actions = ROLE_ACTIONS.get(user.role, frozenset())
+        if user.role == Role.LIAISON and user.agency_id:
+            actions |= AGENCY_ACTIONS.get(user.agency.kind, frozenset())
+    user._siaga_actions = actions
+    return actions
 
 
 @dataclass(frozen=True)
@@ -102,8 +123,7 @@ def can(user, action: Action, region_code: str | None = None) -> bool:
     """May ``user`` do ``action`` (at ``region_code``, when given)?"""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
-    role_ok = user.is_superuser or action in ROLE_ACTIONS.get(user.role, frozenset())
-    if not role_ok:
+    if action not in _actions(user):
         return False
     return region_code is None or user_scope(user).covers(region_code)
 
@@ -134,6 +154,4 @@ def allowed_actions(user) -> list[str]:
     """The actions ``user`` may take (anywhere in their scope), sorted, for display and clients."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return []
-    if user.is_superuser:
-        return sorted(Action)
-    return sorted(ROLE_ACTIONS.get(user.role, frozenset()))
+    return sorted(_actions(user))

@@ -31,3 +31,19 @@ def test_an_inactive_user_may_do_nothing(world):
     user = world.user(Role.ADMIN)
     user.is_active = False
     assert not can(user, Action.VIEW)
+
+
+def test_only_kpu_liaisons_and_admins_edit_logistics(world):
+    from siaga.accounts.choices import AgencyKind
+    from tests.factories import AgencyFactory, UserFactory
+
+    kpu = AgencyFactory(code="kpu", name="KPU Kutai Timur", kind=AgencyKind.KPU)
+    polres = AgencyFactory(code="polres", name="Polres Kutai Timur", kind=AgencyKind.POLRI)
+    kpu_liaison = UserFactory(username="kpu1", role=Role.LIAISON, agency=kpu, scope=[world.regency])
+    police = UserFactory(username="pol1", role=Role.LIAISON, agency=polres, scope=[world.regency])
+    assert can(kpu_liaison, Action.EDIT_LOGISTICS, "64.08.06.2001")
+    assert not can(kpu_liaison, Action.EDIT_LOGISTICS, "64.01.01.2001")  # outside the scope
+    assert not can(police, Action.EDIT_LOGISTICS)
+    assert not can(world.user(Role.ANALYST), Action.EDIT_LOGISTICS)
+    assert can(world.user(Role.ADMIN), Action.EDIT_LOGISTICS)
+    assert not can(world.user(Role.FIELD_MONITOR, scope=[world.desa_a1]), Action.EDIT_LOGISTICS)
