@@ -13,5 +13,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("akun/", include("siaga.accounts.urls")),
     path("wilayah/", include("siaga.wilayah.urls")),
+    path("logistik/", include("siaga.logistics.urls")),
     path("", include("siaga.dashboard.urls")),
 ]

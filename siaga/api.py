@@ -30,11 +30,13 @@ api = NinjaAPI(
 def _register_routers() -> None:
     from siaga.accounts.api import router as accounts_router
     from siaga.dashboard.api import router as dashboard_router
+    from siaga.logistics.api import router as logistics_router
     from siaga.wilayah.api import router as wilayah_router
 
     api.add_router("/", wilayah_router)
     api.add_router("/", accounts_router)
     api.add_router("/", dashboard_router)
+    api.add_router("/logistics", logistics_router)
 
 
 _register_routers()
