@@ -15,6 +15,7 @@ COMMANDS = {
     "wilayah": "Regions: load the Kemendagri code list, import boundaries (GeoJSON).",
     "tps": "Polling stations: import from CSV or XLSX, list.",
     "users": "Users and API tokens: create, list, token.",
+    "logistics": "Election logistics: seed the item catalogue, import a plan, at-risk list.",
     "audit": "Audit trail: verify the hash chain.",
     "status": "Print the state of this deployment (--json for monitoring).",
     "manage": "Run any Django management command (migrate, check --deploy, ...).",

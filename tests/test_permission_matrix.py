@@ -13,8 +13,11 @@ row here.
 from __future__ import annotations
 
 import datetime as dt
+import io
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from unittest import mock
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -237,6 +240,159 @@ def api_map(actor: Actor) -> None:
             assert {row[0] for row in response.json()["tps"]} <= actor.tps()
 
 
+# --- logistics ----------------------------------------------------------------------------------
+
+
+def _logistics(world: World) -> dict:
+    """Shipments to every place of the world (and one to Paser), all in transit, one tinta each,
+    with a replacement request per shipment. Returns {code: shipment}."""
+    from siaga.logistics.catalogue import catalogue_seed
+    from siaga.logistics.models import ItemType, ReplacementRequest, Shipment, ShipmentLine
+
+    existing = {s.code: s for s in Shipment.objects.all()}
+    if existing:
+        return existing
+    catalogue_seed(context=AuditContext())
+    tinta = ItemType.objects.get(code="tinta")
+    kpu = AgencyFactory(
+        code="kpu-kutim", name="KPU Kutai Timur", kind=AgencyKind.KPU, region_id="64.08"
+    )
+    departure = dt.datetime(2024, 11, 24, 8, tzinfo=dt.UTC)
+    legs = [
+        ("PPK-" + k.code[-2:], "kpu_ppk", world.regency, k, None)
+        for k in (world.kec_a, world.kec_b)
+    ]
+    legs += [
+        ("PPS-" + d.code.replace(".", "")[-6:], "ppk_pps", d.parent, d, None)
+        for d in (world.desa_a1, world.desa_a2, world.desa_b1, world.desa_b2, world.desa_other)
+    ]
+    legs += [
+        (f"KPPS-{t.desa_id.replace('.', '')[-6:]}-{t.number}", "pps_kpps", t.desa, t.desa, t)
+        for tps_list in world.tps.values()
+        for t in tps_list
+    ]
+    shipments = {}
+    for code, stage, origin, destination, tps in legs:
+        shipment = Shipment.objects.create(
+            code=code,
+            stage=stage,
+            origin_region=origin,
+            destination_region=destination,
+            destination_tps=tps,
+            mode="road",
+            planned_departure=departure,
+            planned_arrival=departure + dt.timedelta(hours=4),
+            status="in_transit",
+        )
+        ShipmentLine.objects.create(shipment=shipment, item=tinta, quantity=1)
+        ReplacementRequest.objects.create(
+            shipment=shipment,
+            item=tinta,
+            region=destination,
+            quantity=1,
+            reason="kekurangan",
+            assigned_agency=kpu,
+            deadline=departure + dt.timedelta(days=2),
+        )
+        shipments[code] = shipment
+    return shipments
+
+
+def _expected_shipments(actor: Actor, shipments: dict) -> set[str]:
+    """Shipments the principal must see: destination covered; an assigned TPS narrows KPPS legs."""
+    assigned = actor.tps() if actor.principal.assigned_first_tps else None
+    return {
+        code
+        for code, s in shipments.items()
+        if actor.covers(s.destination_region_id)
+        and (assigned is None or s.destination_tps_id is None or s.destination_tps_id in assigned)
+    }
+
+
+def api_logistics_shipments(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    codes = _page_all(actor, "/api/v1/logistics/shipments", key="code")
+    assert len(codes) == len(set(codes))
+    assert set(codes) == _expected_shipments(actor, shipments)
+    # Asking for an out-of-scope region narrows to nothing; it never widens the scope.
+    response = actor.get("/api/v1/logistics/shipments", {"region": "64.01", "page_size": 500})
+    assert response.status_code == 200 and response.json()["items"] == []
+
+
+def api_logistics_shipment_detail(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    expected = _expected_shipments(actor, shipments)
+    for code in shipments:
+        response = actor.get(f"/api/v1/logistics/shipments/{code}")
+        assert response.status_code == (200 if code in expected else 404), code
+
+
+def api_logistics_handover(actor: Actor) -> None:
+    """Admins receive anywhere in scope; field monitors only at their places; others read."""
+    shipments = _logistics(actor.world)
+    visible = _expected_shipments(actor, shipments)
+    for code in shipments:
+        response = actor.client.post(
+            "/api/v1/logistics/handovers",
+            {
+                "shipment_code": code,
+                "idempotency_key": f"{actor.principal.key}-{code}",
+                "received_at": "2024-11-24T12:00:00+08:00",
+                "handed_by": "A",
+                "received_by": "B",
+                "lines": '[{"item": "tinta", "received": 1}]',
+            },
+            headers=actor.headers,
+        )
+        actor.assert_no_leak(response)
+        if code not in visible:
+            expected = 404
+        elif actor.principal.role == Role.ADMIN or actor.is_monitor:
+            expected = 201
+        else:
+            expected = 403
+        assert response.status_code == expected, (code, response.content)
+
+
+def api_logistics_reconciliation(actor: Actor) -> None:
+    _logistics(actor.world)
+    response = actor.get("/api/v1/logistics/reconciliation")
+    assert response.status_code == 200
+    assert response.json()["total"]["tps"] == len(actor.tps())
+    for region in Region.objects.all():
+        response = actor.get("/api/v1/logistics/reconciliation", {"region": region.code})
+        assert response.status_code == (200 if actor.may_open(region.code) else 404), region.code
+        if response.status_code == 200:
+            shown = {row["tps_id"] for row in response.json()["ballot_short"]}
+            assert shown <= actor.tps()
+
+
+def api_logistics_at_risk(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    response = actor.get("/api/v1/logistics/at-risk")
+    assert response.status_code == 200
+    # Long past H-1 of 2024, every open shipment is late.
+    assert {r["shipment"]["code"] for r in response.json()} == _expected_shipments(actor, shipments)
+
+
+def api_logistics_replacements(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    codes = _page_all(actor, "/api/v1/logistics/replacements", key="shipment")
+    assert set(codes) == _expected_shipments(actor, shipments)
+
+
+def api_logistics_layer(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    response = actor.get("/api/v1/logistics/layer")
+    assert response.status_code == 200
+    body = response.json()
+    assert {s["code"] for s in body["shipments"]} == _expected_shipments(actor, shipments)
+    assert body["total"]["tps"] == len(actor.tps())
+    for region in Region.objects.all():
+        response = actor.get("/api/v1/logistics/layer", {"region": region.code})
+        assert response.status_code == (200 if actor.may_open(region.code) else 404), region.code
+
+
 API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("GET", "/api/v1/regions"): api_regions,
     ("GET", "/api/v1/regions/{code}"): api_region_detail,
@@ -245,12 +401,20 @@ API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("GET", "/api/v1/agencies"): api_agencies,
     ("GET", "/api/v1/me"): api_me,
     ("GET", "/api/v1/map"): api_map,
+    ("GET", "/api/v1/logistics/shipments"): api_logistics_shipments,
+    ("GET", "/api/v1/logistics/shipments/{code}"): api_logistics_shipment_detail,
+    ("POST", "/api/v1/logistics/handovers"): api_logistics_handover,
+    ("GET", "/api/v1/logistics/reconciliation"): api_logistics_reconciliation,
+    ("GET", "/api/v1/logistics/at-risk"): api_logistics_at_risk,
+    ("GET", "/api/v1/logistics/replacements"): api_logistics_replacements,
+    ("GET", "/api/v1/logistics/layer"): api_logistics_layer,
 }
 
 # A sample URL per operation, for the unauthenticated checks.
 API_SAMPLES = {
     "/api/v1/regions/{code}": "/api/v1/regions/64.08",
     "/api/v1/tps/{tps_id}": "/api/v1/tps/{tps}",
+    "/api/v1/logistics/shipments/{code}": "/api/v1/logistics/shipments/KT-ABCD2345",
 }
 
 
@@ -272,10 +436,17 @@ def _login_redirect(response) -> bool:
 
 # Pages polled by htmx answer 286 ("stop polling"), empty, instead of a redirect to login.
 ANONYMOUS_STATUS = {"dashboard:banner": 286}
+# Pages served without a session (no domain data), with their content type: the handover
+# service worker (see page_logistics_handover_sw).
+PUBLIC_PAGES = {"logistics:handover-sw": "text/javascript"}
 
 
 def _anonymous_answer(page: str, response) -> bool:
     """How a page answers without a session: a redirect to login, or its documented status."""
+    if page in PUBLIC_PAGES:
+        return response.status_code == 200 and response["Content-Type"].startswith(
+            PUBLIC_PAGES[page]
+        )
     if page in ANONYMOUS_STATUS:
         return response.status_code == ANONYMOUS_STATUS[page] and not response.content
     return _login_redirect(response)
@@ -323,13 +494,432 @@ def page_tps(actor: Actor) -> None:
             assert response.status_code == (200 if tps.pk in actor.tps() else 404), tps.pk
 
 
+# --- logistics pages ----------------------------------------------------------------------------
+# Every actor except the admins lacks EDIT_LOGISTICS here: the liaisons speak for Kesbangpol
+# (PEMDA), not for the KPU, so the editor pages answer them as they answer any reader (404).
+
+SHIPMENT_CODE = re.compile(r"(?<![\w-])(?:KPPS|PPS|PPK)-\d+(?:-\d+)?(?![\w-])")
+NEW_SHIPMENT = "MTX-NEW1"
+# Every level, in and out of every scope, for the exports (the other desa add nothing).
+EXPORT_REGIONS = [
+    "64",
+    "64.08",
+    "64.01",
+    "64.08.04",
+    "64.08.06",
+    "64.01.01",
+    "64.08.06.2001",
+    "64.01.01.2001",
+]
+
+
+def _may_edit_logistics(actor: Actor) -> bool:
+    return actor.principal.role == Role.ADMIN
+
+
+def _may_hand_over(actor: Actor) -> bool:
+    """Field monitors and EDIT_LOGISTICS users (here: admins), as the handover service accepts."""
+    return actor.principal.role in (Role.ADMIN, Role.FIELD_MONITOR)
+
+
+def _shipment_codes_in(text: str) -> set[str]:
+    return set(SHIPMENT_CODE.findall(text))
+
+
+def _assert_only_visible_shipments(actor: Actor, text: str, expected: set[str], where) -> None:
+    shown = _shipment_codes_in(text)
+    assert shown <= expected, (actor.principal.key, where, sorted(shown - expected))
+
+
+def _forbidden_in(actor: Actor, text: str) -> list[str]:
+    return sorted(name for name in actor.forbidden_names() if name in text)
+
+
+def _audit_count() -> int:
+    from siaga.core.models import AuditEvent
+
+    return AuditEvent.objects.count()
+
+
+def _form_errors(response) -> list[str]:
+    """The errors an editor form shows (non-field alerts and field errors)."""
+    return re.findall(
+        r'(?:role="alert">(?:<p>)?|class="field-error">)(.*?)</', response.content.decode(), re.S
+    )
+
+
+def _post(actor: Actor, url: str, data: dict):
+    response = actor.client.post(url, data, headers=actor.headers)
+    actor.assert_no_leak(response)
+    return response
+
+
+def _shipment_form(destination: str, origin: str, **changes) -> dict:
+    """A complete editor form: one KPU → PPK leg carrying one tinta (the world's only line)."""
+    data = {
+        "code": NEW_SHIPMENT,
+        "stage": "kpu_ppk",
+        "origin": origin,
+        "destination": destination,
+        "destination_tps": "",
+        "mode": "road",
+        "carrier": "Truk matriks",
+        "escort": "",
+        "planned_departure": "2024-11-24T16:00",
+        "planned_arrival": "2024-11-24T20:00",
+        "notes": "",
+        "lines-TOTAL_FORMS": "1",
+        "lines-INITIAL_FORMS": "0",
+        "lines-MIN_NUM_FORMS": "0",
+        "lines-MAX_NUM_FORMS": "1000",
+        "lines-0-item": "tinta",
+        "lines-0-tps": "",
+        "lines-0-quantity": "1",
+    }
+    data.update(changes)
+    return data
+
+
+def page_logistics_overview(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    expected = _expected_shipments(actor, shipments)
+    url = reverse("logistics:overview")
+    response = actor.get(url)
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    if actor.is_monitor:  # no VIEW, but SUBMIT_FIELD: sent to the handover page, every region
+        assert response.status_code == 302 and response.url == reverse("logistics:handover")
+        for region in Region.objects.all():
+            response = actor.get(url, {"region": region.code})
+            assert response.status_code == 302, region.code
+            assert response.url == reverse("logistics:handover"), region.code
+        return
+    assert response.status_code == 200
+    _assert_only_visible_shipments(actor, response.content.decode(), expected, "home")
+    for region in Region.objects.all():
+        response = actor.get(url, {"region": region.code})
+        # The overview stops at the kecamatan: a desa is a 404 even in scope.
+        opens = actor.may_open(region.code) and region.level != "village"
+        assert response.status_code == (200 if opens else 404), region.code
+        _assert_only_visible_shipments(actor, response.content.decode(), expected, region.code)
+
+
+def _tps_under(actor: Actor, code: str) -> int:
+    desa = dict(Tps.objects.values_list("pk", "desa_id"))
+    return sum(1 for pk in actor.tps() if desa[pk] == code or desa[pk].startswith(code + "."))
+
+
+def _xlsx_cells(response) -> dict[str, list[list]]:
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(response.content), read_only=True)
+    return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in book}
+
+
+def page_logistics_export_xlsx(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    expected = _expected_shipments(actor, shipments)
+    url = reverse("logistics:export-xlsx")
+    response = actor.get(url)
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    if actor.is_monitor:  # no VIEW: no exports, for any region
+        assert response.status_code == 404
+        for region in Region.objects.all():
+            assert actor.get(url, {"region": region.code}).status_code == 404, region.code
+        return
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheets = _xlsx_cells(response)
+    # Long past H-1 of 2024 every open shipment is at risk, and each has one replacement:
+    # both sheets list exactly the in-scope shipments.
+    assert {row[0] for row in sheets["Pengiriman berisiko"][1:]} == expected
+    assert {row[0] for row in sheets["Permintaan penggantian"][1:]} == expected
+    for region in Region.objects.filter(code__in=EXPORT_REGIONS):
+        response = actor.get(url, {"region": region.code})
+        if not actor.may_open(region.code):
+            assert response.status_code == 404, region.code
+            continue
+        assert response.status_code == 200, region.code
+        sheets = _xlsx_cells(response)
+        text = "\n".join(
+            str(cell) for rows in sheets.values() for row in rows for cell in row if cell
+        )
+        assert not _forbidden_in(actor, text), (region.code, _forbidden_in(actor, text))
+        _assert_only_visible_shipments(actor, text, expected, region.code)
+        for name in ("Pengiriman berisiko", "Permintaan penggantian"):
+            assert {row[0] for row in sheets[name][1:]} <= expected, (region.code, name)
+        # The recap counts only the actor's TPS: per row (kecamatan or desa) and in total.
+        *rows, total = sheets["Rekap kecamatan"][1:]
+        for _name, code, tps, *_rest in rows:
+            assert actor.may_open(code), (region.code, code)
+            assert tps == _tps_under(actor, code), (region.code, code)
+        assert total[2] == _tps_under(actor, region.code), region.code
+
+
+def page_logistics_export_pdf(actor: Actor) -> None:
+    from siaga.logistics import exports
+
+    shipments = _logistics(actor.world)
+    expected = _expected_shipments(actor, shipments)
+    url = reverse("logistics:export-pdf")
+    rendered: list[str] = []
+    real_pdf_html = exports.pdf_html
+
+    def spy(*args, **kwargs):  # the HTML the one-pager is printed from (exports.pdf_html)
+        rendered.append(real_pdf_html(*args, **kwargs))
+        return rendered[-1]
+
+    with mock.patch.object(exports, "pdf_html", spy):
+        response = actor.get(url)
+        if actor.is_machine:
+            assert _login_redirect(response) and not rendered
+            return
+        if actor.is_monitor:
+            assert response.status_code == 404 and not rendered
+            return
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        html = rendered.pop()
+        assert not _forbidden_in(actor, html), _forbidden_in(actor, html)
+        _assert_only_visible_shipments(actor, html, expected, "home")
+        # The other regions: the same HTML checks, without printing each PDF.
+        with mock.patch.object(exports, "pdf_bytes", return_value=b"%PDF-matrix"):
+            for region in Region.objects.filter(code__in=EXPORT_REGIONS):
+                response = actor.get(url, {"region": region.code})
+                if not actor.may_open(region.code):
+                    assert response.status_code == 404 and not rendered, region.code
+                    continue
+                assert response.status_code == 200, region.code
+                html = rendered.pop()
+                assert not _forbidden_in(actor, html), (region.code, _forbidden_in(actor, html))
+                _assert_only_visible_shipments(actor, html, expected, region.code)
+
+
+def page_logistics_shipments(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    expected = _expected_shipments(actor, shipments)
+    url = reverse("logistics:shipments")
+    response = actor.get(url)
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    assert response.status_code == 200  # readers and field monitors (their places) alike
+    body = response.content.decode()
+    assert set(re.findall(r'data-code="([^"]+)"', body)) == expected
+    _assert_only_visible_shipments(actor, body, expected, "all")
+    # Filters narrow within the scope; an out-of-scope kecamatan never widens it.
+    for params in (
+        {"kecamatan": "64.01.01"},
+        {"kecamatan": "64.08.06"},
+        {"kecamatan": "64.08.04"},
+        {"at_risk": "on"},
+        {"stage": "pps_kpps", "status": "in_transit"},
+    ):
+        response = actor.get(url, params)
+        assert response.status_code == 200, params
+        body = response.content.decode()
+        assert set(re.findall(r'data-code="([^"]+)"', body)) <= expected, params
+        _assert_only_visible_shipments(actor, body, expected, params)
+
+
+def page_logistics_shipment_create(actor: Actor) -> None:
+    from siaga.logistics.models import Shipment
+
+    _logistics(actor.world)
+    url = reverse("logistics:shipment-create")
+    response = actor.get(url)
+    in_scope = "64.08.04" if actor.covers("64.08.04") else "64.08.06"
+    outside = "64.01.01" if actor.covers("64.08") else "64.08.06"
+    before, audit = Shipment.objects.count(), _audit_count()
+    if actor.is_machine:
+        assert _login_redirect(response)
+        assert _login_redirect(_post(actor, url, _shipment_form(in_scope, "64.08")))
+        assert (Shipment.objects.count(), _audit_count()) == (before, audit)
+        return
+    if not _may_edit_logistics(actor):  # readers and field monitors: the page does not exist
+        assert response.status_code == 404
+        assert _post(actor, url, _shipment_form(in_scope, "64.08")).status_code == 404
+        assert (Shipment.objects.count(), _audit_count()) == (before, audit)
+        return
+    assert response.status_code == 200
+    # A destination outside the scope is refused by the service, shown on the form: nothing made.
+    response = _post(actor, url, _shipment_form(outside, "64.08"))
+    assert response.status_code == 200
+    assert (Shipment.objects.count(), _audit_count()) == (before, audit)
+    response = _post(actor, url, _shipment_form(in_scope, "64.08"))
+    assert response.status_code == 302, _form_errors(response)
+    assert response.url == reverse("logistics:shipment", args=[NEW_SHIPMENT])
+    created = Shipment.objects.get(code=NEW_SHIPMENT)
+    assert created.destination_region_id == in_scope
+    assert Shipment.objects.count() == before + 1 and _audit_count() > audit
+
+
+def page_logistics_shipment(actor: Actor) -> None:
+    shipments = _logistics(actor.world)
+    expected = _expected_shipments(actor, shipments)
+    for code in shipments:
+        response = actor.get(reverse("logistics:shipment", args=[code]))
+        if actor.is_machine:
+            assert _login_redirect(response), code
+            continue
+        assert response.status_code == (200 if code in expected else 404), code
+        if response.status_code == 200:
+            body = response.content.decode()
+            _assert_only_visible_shipments(actor, body, expected, code)
+            status_url = reverse("logistics:shipment-status", args=[code])
+            edit_url = reverse("logistics:shipment-edit", args=[code])
+            # The edit and status controls only for those who may use them.
+            assert (status_url in body) == _may_edit_logistics(actor), code
+            assert (edit_url in body) == _may_edit_logistics(actor), code
+
+
+def page_logistics_shipment_edit(actor: Actor) -> None:
+    from siaga.logistics.models import Shipment
+
+    shipments = _logistics(actor.world)
+    expected = _expected_shipments(actor, shipments)
+    for code, shipment in shipments.items():
+        url = reverse("logistics:shipment-edit", args=[code])
+        response = actor.get(url)
+        audit = _audit_count()
+        form = _shipment_form(
+            shipment.destination_region_id,
+            shipment.origin_region_id,
+            code=code,
+            stage=shipment.stage,
+            carrier="Diubah matriks",
+        )
+        posted = _post(actor, url, form)
+        carrier = Shipment.objects.get(pk=shipment.pk).carrier
+        if actor.is_machine:
+            assert _login_redirect(response) and _login_redirect(posted), code
+        elif _may_edit_logistics(actor) and code in expected:
+            assert response.status_code == 200, code
+            # A shipment in transit keeps its contents, but its plan fields (the carrier
+            # here) may still be corrected: saved, audited once.
+            assert posted.status_code == 302, (code, _form_errors(posted))
+            assert carrier == "Diubah matriks" and _audit_count() == audit + 1, code
+            Shipment.objects.filter(pk=shipment.pk).update(carrier="")
+            continue
+        else:  # readers, field monitors, and admins outside their scope
+            assert response.status_code == 404 and posted.status_code == 404, code
+        assert carrier == "" and _audit_count() == audit, code
+    if actor.is_machine or not _may_edit_logistics(actor):
+        return
+    # A planned shipment in scope is saved by an editor: redirected to it, changed, audited.
+    code = min(expected)
+    Shipment.objects.filter(code=code).update(status="planned")
+    shipment = shipments[code]
+    audit = _audit_count()
+    form = _shipment_form(
+        shipment.destination_region_id,
+        shipment.origin_region_id,
+        code=code,
+        stage=shipment.stage,
+        carrier="Diubah matriks",
+    )
+    posted = _post(actor, reverse("logistics:shipment-edit", args=[code]), form)
+    assert posted.status_code == 302, (code, _form_errors(posted))
+    assert posted.url == reverse("logistics:shipment", args=[code])
+    assert Shipment.objects.get(code=code).carrier == "Diubah matriks"
+    assert _audit_count() == audit + 1
+
+
+def page_logistics_shipment_status(actor: Actor) -> None:
+    from siaga.logistics.models import Shipment
+
+    shipments = _logistics(actor.world)
+    expected = _expected_shipments(actor, shipments)
+    got = actor.get(reverse("logistics:shipment-status", args=["PPK-04"]))
+    if actor.is_machine:
+        assert _login_redirect(got)
+    else:  # POST only, for everyone signed in (before any scope check)
+        assert got.status_code == 405
+    for code, shipment in shipments.items():
+        url = reverse("logistics:shipment-status", args=[code])
+        audit = _audit_count()
+        response = _post(actor, url, {"status": "arrived"})
+        status = Shipment.objects.get(pk=shipment.pk).status
+        if actor.is_machine:
+            assert _login_redirect(response), code
+        elif _may_edit_logistics(actor) and code in expected:
+            assert response.status_code == 302, code
+            assert response.url == reverse("logistics:shipment", args=[code])
+            assert status == "arrived" and _audit_count() == audit + 1, code
+            continue
+        else:  # readers, field monitors, admins outside their scope: as if it did not exist
+            assert response.status_code == 404, code
+        assert status == "in_transit" and _audit_count() == audit, code
+
+
+def page_logistics_handover(actor: Actor) -> None:
+    _logistics(actor.world)
+    response = actor.get(reverse("logistics:handover"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+    elif _may_hand_over(actor):  # admins and field monitors
+        assert response.status_code == 200
+        assert not _shipment_codes_in(response.content.decode())
+    else:  # analysts, leadership and (non-KPU) liaisons only read
+        assert response.status_code == 404
+
+
+# The handover page is an installable PWA. The manifest sits behind login_required: every
+# signed-in user gets it (it holds only the app's name, colours and the handover URL), a
+# request without a session is sent to the login page. The page links it with
+# crossorigin="use-credentials" so that browsers send the session cookie with that fetch.
+def page_logistics_handover_manifest(actor: Actor) -> None:
+    response = actor.get(reverse("logistics:handover-manifest"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/manifest+json"
+    manifest = response.json()
+    assert manifest["start_url"] == manifest["scope"] == reverse("logistics:handover")
+    assert not _shipment_codes_in(response.content.decode())
+
+
+# The service worker is served to anyone, without a session: a service worker script may not
+# be answered with a redirect (the browser treats it as a network error), so a login redirect
+# would break its registration and its update checks once a field monitor's session lapsed
+# offline. It holds no data: the page shell's static URLs and a cache version.
+def page_logistics_handover_sw(actor: Actor) -> None:
+    response = actor.get(reverse("logistics:handover-sw"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/javascript")
+    assert response["Cache-Control"] == "no-cache"
+    assert not _shipment_codes_in(response.content.decode())
+
+
 PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "dashboard:situation-room": page_situation_room,
     "dashboard:banner": page_banner,
     "wilayah:region": page_region,
     "wilayah:tps": page_tps,
+    "logistics:overview": page_logistics_overview,
+    "logistics:export-xlsx": page_logistics_export_xlsx,
+    "logistics:export-pdf": page_logistics_export_pdf,
+    "logistics:shipments": page_logistics_shipments,
+    "logistics:shipment-create": page_logistics_shipment_create,
+    "logistics:shipment": page_logistics_shipment,
+    "logistics:shipment-edit": page_logistics_shipment_edit,
+    "logistics:shipment-status": page_logistics_shipment_status,
+    "logistics:handover": page_logistics_handover,
+    "logistics:handover-manifest": page_logistics_handover_manifest,
+    "logistics:handover-sw": page_logistics_handover_sw,
 }
-PAGE_SAMPLE_ARGS = {"wilayah:region": ["64.08"], "wilayah:tps": ["{tps}"]}
+PAGE_SAMPLE_ARGS = {
+    "wilayah:region": ["64.08"],
+    "wilayah:tps": ["{tps}"],
+    "logistics:shipment": ["KT-ABCD2345"],
+    "logistics:shipment-edit": ["KT-ABCD2345"],
+    "logistics:shipment-status": ["KT-ABCD2345"],
+}
 
 # Named URLs that show no domain data and need no scope check here (tested elsewhere).
 PAGES_OUTSIDE_THE_MATRIX = {"healthz", "login", "logout", "set_language"}

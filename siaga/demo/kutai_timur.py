@@ -155,3 +155,181 @@ AGENCIES: tuple[AgencyFacts, ...] = (
     AgencyFacts("binda", "Badan Intelijen Negara Daerah Kalimantan Timur (Pos Kutai Timur)",
                 "intelijen"),
 )  # fmt: skip
+
+
+# --- Logistics distribution (issue 4) -----------------------------------------------------------
+# In 2024 the KPU of Kutai Timur sent the logistics out of its warehouse in Sangatta from 23 to
+# 26 November, farthest kecamatan first, by road and by river, to reach every TPS by H-1.
+
+WAREHOUSE_NAME = "Gudang Logistik KPU Kutai Timur, Sangatta"
+WAREHOUSE_POINT = (0.4980, 117.5410)
+# Delivered by H-1: the end of 26 November, WITA.
+DISTRIBUTION_TARGET_LOCAL = dt.datetime(2024, 11, 26, 23, 59)
+
+ESCORT_POLRES_KODIM = "Polres Kutai Timur (2 personel) dan Kodim 0909 (1 personel)"
+ESCORT_POLRES = "Polres Kutai Timur (2 personel)"
+
+
+@dataclass(frozen=True)
+class DistributionLeg:
+    """The first leg to one kecamatan: KPU warehouse in Sangatta → its PPK.
+
+    ``departure`` and ``hours`` are the plan (local time, WITA). ``late_minutes`` and ``pace``
+    (actual over planned duration) are what happened, for legs that left before the demo's
+    morning of H-3; ``held_at`` marks a leg held up on the way at that fraction of its route,
+    with ``note`` saying why. ``local_mode`` is how the PPK sends on to the desa (PPS) away from
+    the kecamatan town, and ``local_kmh`` how fast that goes.
+    """
+
+    kecamatan: str
+    departure: dt.datetime
+    mode: str  # a siaga.logistics.choices.TransportMode value
+    hours: float
+    carrier: str
+    escort: str
+    route: str
+    local_mode: str = "road"
+    local_kmh: float = 25.0
+    late_minutes: int = 0
+    pace: float = 1.0
+    held_at: float | None = None
+    note: str = ""
+
+
+def _wita(day: int, hour: int, minute: int = 0) -> dt.datetime:
+    return dt.datetime(2024, 11, day, hour, minute)
+
+
+# In departure order: the farthest first (23 November), Sangatta Utara last (26 November).
+DISTRIBUTION: tuple[DistributionLeg, ...] = (
+    DistributionLeg("64.08.17", _wita(23, 5), "road", 9, "CV Borneo Ekspedisi Kutim",
+                    ESCORT_POLRES_KODIM, "Sangatta – Rantau Pulung – Batu Ampar (jalan poros)",
+                    late_minutes=20, pace=1.05),
+    DistributionLeg("64.08.03", _wita(23, 5, 30), "river_boat", 18, "KM Sinar Kedang Kepala",
+                    ESCORT_POLRES_KODIM,
+                    "Darat ke dermaga Muara Wahau, kapal sungai menyusuri Sungai Kedang Kepala",
+                    local_mode="longboat", local_kmh=8, late_minutes=25, pace=1.08),
+    DistributionLeg("64.08.01", _wita(23, 6), "river_boat", 22, "KM Kelinjau Indah",
+                    ESCORT_POLRES_KODIM,
+                    "Darat ke dermaga Muara Bengkal, kapal sungai ke hulu Sungai Kelinjau",
+                    local_mode="longboat", local_kmh=8, late_minutes=45, pace=1.3,
+                    note="Kapal melambat melawan arus; tiba di PPK diperkirakan siang ini."),
+    DistributionLeg("64.08.11", _wita(23, 6, 30), "speedboat", 10,
+                    "Speedboat Mangkalihat Ekspres (CV Bahari Sandaran)", ESCORT_POLRES_KODIM,
+                    "Darat ke Sangkulirang, speedboat menyusur pantai Teluk Sangkulirang",
+                    local_mode="speedboat", local_kmh=25, late_minutes=15, pace=1.12),
+    DistributionLeg("64.08.06", _wita(23, 7), "longboat", 26, "Longboat Koperasi Long Bentuq",
+                    ESCORT_POLRES_KODIM,
+                    "Darat ke Muara Wahau, longboat ke hulu Sungai Telen sampai Long Lees",
+                    local_mode="longboat", local_kmh=7, late_minutes=240, held_at=0.45,
+                    note=("Berangkat terlambat menunggu BBM dan pengawalan; tertahan di riam "
+                          "Sungai Telen karena arus deras setelah hujan di hulu. Muatan aman.")),
+    DistributionLeg("64.08.18", _wita(23, 8), "longboat", 14, "Longboat CV Mesangat Jaya",
+                    ESCORT_POLRES_KODIM, "Darat ke Muara Ancalong, longboat ke Long Mesangat",
+                    local_mode="longboat", local_kmh=8, late_minutes=30, pace=1.55),
+    DistributionLeg("64.08.05", _wita(24, 5), "road", 5, "Truk KPU Kutai Timur (KT 8147 D)",
+                    ESCORT_POLRES_KODIM, "Sangatta – Bengalon – Sangkulirang (jalan poros)",
+                    late_minutes=10, pace=0.95),
+    DistributionLeg("64.08.07", _wita(24, 6), "road", 8, "CV Borneo Ekspedisi Kutim",
+                    ESCORT_POLRES_KODIM, "Sangatta – Muara Wahau – Telen (jalan poros)",
+                    late_minutes=15, pace=1.0),
+    DistributionLeg("64.08.02", _wita(24, 7), "road", 7, "CV Borneo Ekspedisi Kutim",
+                    ESCORT_POLRES_KODIM, "Sangatta – Rantau Pulung – Muara Wahau (jalan poros)",
+                    late_minutes=20, pace=1.0),
+    DistributionLeg("64.08.08", _wita(24, 10, 30), "road", 6, "Truk KPU Kutai Timur (KT 8152 D)",
+                    ESCORT_POLRES_KODIM, "Sangatta – Muara Wahau – Kombeng (jalan poros)"),
+    DistributionLeg("64.08.16", _wita(24, 13), "road", 6, "CV Sangatta Jaya Logistik",
+                    ESCORT_POLRES_KODIM, "Sangatta – Sangkulirang – Karangan (jalan poros)"),
+    DistributionLeg("64.08.15", _wita(25, 6), "road", 4, "CV Sangatta Jaya Logistik",
+                    ESCORT_POLRES, "Sangatta – Bengalon – Kaubun (jalan poros)"),
+    DistributionLeg("64.08.10", _wita(25, 7), "road", 4, "CV Sangatta Jaya Logistik",
+                    ESCORT_POLRES, "Sangatta – Bengalon – Kaliorang (jalan poros)"),
+    DistributionLeg("64.08.09", _wita(25, 8), "road", 3, "Truk KPU Kutai Timur (KT 8147 D)",
+                    ESCORT_POLRES, "Sangatta – Bengalon (jalan poros)"),
+    DistributionLeg("64.08.14", _wita(25, 9), "road", 3, "Truk KPU Kutai Timur (KT 8152 D)",
+                    ESCORT_POLRES, "Sangatta – Rantau Pulung (jalan poros)"),
+    DistributionLeg("64.08.13", _wita(26, 6), "road", 2.5, "Truk KPU Kutai Timur (KT 8147 D)",
+                    ESCORT_POLRES, "Sangatta – Teluk Pandan (jalan poros Bontang)"),
+    DistributionLeg("64.08.12", _wita(26, 7), "road", 2, "Truk KPU Kutai Timur (KT 8152 D)",
+                    ESCORT_POLRES, "Dalam kota Sangatta"),
+    DistributionLeg("64.08.04", _wita(26, 8), "road", 2, "Truk KPU Kutai Timur (KT 8147 D)",
+                    ESCORT_POLRES, "Dalam kota Sangatta"),
+)  # fmt: skip
+
+# Kecamatan the TP3D counts as remote: reached by river or sea, hours from a road.
+REMOTE_KECAMATAN = frozenset({"64.08.01", "64.08.03", "64.08.06", "64.08.11", "64.08.17",
+                              "64.08.18"})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ShortageFact:
+    """The one shortage of the demo: found at a handover at a PPK, with its replacement request."""
+
+    kecamatan: str
+    desa: str
+    tps_number: int
+    item: str  # an ItemType code of siaga.logistics.catalogue
+    missing: int
+    handed_by: str
+    received_by: str
+    note: str
+
+
+SHORTAGE = ShortageFact(
+    kecamatan="64.08.18",
+    desa="64.08.18.2005",
+    tps_number=1,
+    item="surat_suara_bupati",
+    missing=150,
+    handed_by="Petugas Logistik KPU Kutai Timur",
+    received_by="Ketua PPK Long Mesangat",
+    note="Satu bendel surat suara bupati (150 lembar) untuk TPS 001 Melan tidak ada di kotak.",
+)
+
+
+@dataclass(frozen=True)
+class VulnerableArea:
+    """TPS the Bawaslu/Polres mapping (IKP) rates rawan or sangat rawan, and why.
+
+    ``tps_numbers`` empty means every TPS of the desa; later entries override earlier ones.
+    """
+
+    desa: str
+    level: str  # a siaga.wilayah.choices.Vulnerability value
+    reason: str
+    tps_numbers: tuple[int, ...] = ()
+
+
+VULNERABLE_AREAS: tuple[VulnerableArea, ...] = (
+    VulnerableArea("64.08.06.2001", "sangat_rawan",
+                   "Sengketa tanah adat dengan perusahaan sawit; hanya longboat dari Long Lees"),
+    VulnerableArea("64.08.06.2002", "sangat_rawan", "Hulu Sungai Telen; akses hanya longboat"),
+    VulnerableArea("64.08.06.2006", "rawan", "Hulu Sungai Telen; akses sulit"),
+    VulnerableArea("64.08.18.2005", "sangat_rawan", "Konflik lahan plasma perkebunan sawit"),
+    VulnerableArea("64.08.18.2006", "rawan", "Konflik lahan perkebunan sawit"),
+    VulnerableArea("64.08.11.2007", "sangat_rawan",
+                   "Ujung Semenanjung Mangkalihat; hanya speedboat, ombak tinggi"),
+    VulnerableArea("64.08.11.2006", "rawan", "Akses laut; cuaca buruk di bulan November"),
+    VulnerableArea("64.08.09.2005", "rawan",
+                   "Berbatasan dengan konsesi tambang batu bara; sengketa ganti rugi lahan"),
+    VulnerableArea("64.08.09.2005", "sangat_rawan",
+                   "Berbatasan dengan konsesi tambang batu bara; sengketa ganti rugi lahan",
+                   tps_numbers=(1,)),
+    VulnerableArea("64.08.09.2003", "rawan", "Berbatasan dengan konsesi tambang batu bara"),
+    VulnerableArea("64.08.09.2004", "rawan", "Berbatasan dengan konsesi tambang batu bara"),
+    VulnerableArea("64.08.04.2012", "rawan",
+                   "Kawasan tambang batu bara; pemilih pekerja tambang dari luar daerah"),
+    VulnerableArea("64.08.02.2010", "rawan",
+                   "Wilayah adat Wehea berbatasan dengan HGU perkebunan sawit"),
+    VulnerableArea("64.08.02.2002", "rawan", "Konflik lahan perkebunan sawit"),
+    VulnerableArea("64.08.14.2009", "rawan", "Sengketa lahan transmigrasi dan perkebunan"),
+    VulnerableArea("64.08.16.2003", "rawan", "Konflik lahan perkebunan sawit"),
+    VulnerableArea("64.08.15.2006", "rawan", "Konflik lahan perkebunan sawit"),
+    VulnerableArea("64.08.05.2015", "rawan", "Pembebasan lahan Kawasan Ekonomi Khusus Maloy"),
+    VulnerableArea("64.08.17.2007", "rawan", "Akses jalan tanah; putus saat hujan"),
+    VulnerableArea("64.08.01.2004", "rawan", "Akses hanya lewat sungai"),
+    VulnerableArea("64.08.03.2013", "rawan", "Akses hanya lewat sungai"),
+)  # fmt: skip
+
+# Kecamatan whose TPS the mapping has not rated yet: their TPS stay "belum dinilai".
+UNRATED_KECAMATAN = frozenset({"64.08.10", "64.08.13"})

@@ -1,8 +1,9 @@
-"""Loading the Kutai Timur demo: regions, the deployment and its clock, agencies, TPS, users.
+"""Loading the Kutai Timur demo: regions, the deployment and its clock, agencies, TPS, users,
+the TPS vulnerability ratings and the logistics distribution plan as it stands on H-3.
 
 ``demo_load`` is idempotent and deterministic: a second run finds everything in place, writes
-no TPS, region, agency or user, and only puts the clock back to the morning of H-3 (recorded
-in the one ``demo.load`` audit event of each run).
+no TPS, region, agency, user or shipment, and only puts the clock back to the morning of H-3
+(recorded in the one ``demo.load`` audit event of each run).
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from siaga.demo.generator import (
     generate_tps,
     geometry_from_geojson,
 )
-from siaga.wilayah.choices import Level
+from siaga.demo.logistics import LogisticsDemoSummary, logistics_demo_load
+from siaga.wilayah.choices import Level, Vulnerability
 from siaga.wilayah.models import Region, Tps
 from siaga.wilayah.reference import regions_load_reference
 
@@ -59,6 +61,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("pimpinan", Role.LEADERSHIP, "pemkab", ("64.08",), "Pjs Bupati Kutai Timur"),
     DemoUser("polres", Role.LIAISON, "polres", ("64.08",), "Bag Ops Polres Kutai Timur"),
     DemoUser("polsek.sangatta", Role.LIAISON, "polres", ("64.08.04",), "Polsek Sangatta Utara"),
+    DemoUser("kpu.logistik", Role.LIAISON, "kpu", ("64.08",), "Divisi Logistik KPU Kutai Timur"),
     DemoUser(
         "bhabin.sangkima",
         Role.FIELD_MONITOR,
@@ -101,7 +104,9 @@ class DemoSummary:
     tps_created: int = 0
     tps_updated: int = 0
     region_points_set: int = 0
+    tps_vulnerability_set: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
+    logistics: LogisticsDemoSummary | None = None
 
 
 def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSummary:
@@ -132,6 +137,8 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
         created, updated = _tps_write(plan)
         points_set = _region_points_set(regency=regency, kecamatan=kecamatan, plan=plan)
         accounts = _users_upsert(context=context, agencies=agencies)
+        vulnerability_set = _tps_vulnerability_set(regency=regency)
+        logistics = logistics_demo_load(context=context, now=demo_now())
         summary = DemoSummary(
             election_name=deployment.election_name,
             voting_day=deployment.voting_day,
@@ -141,7 +148,9 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
             tps_created=created,
             tps_updated=updated,
             region_points_set=points_set,
+            tps_vulnerability_set=vulnerability_set,
             accounts=accounts,
+            logistics=logistics,
         )
         _totals_fill(summary, regency)
         audit_record(
@@ -159,6 +168,11 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
                 "region_points_set": points_set,
                 "tps": summary.tps,
                 "dpt": summary.dpt,
+                "tps_vulnerability_set": vulnerability_set,
+                "shipments": logistics.shipments,
+                "shipments_by_status": logistics.by_status,
+                "shipments_changed": logistics.changed,
+                "shipments_at_risk": len(logistics.at_risk),
             },
         )
     return summary
@@ -223,6 +237,41 @@ def _tps_write(plan: DemoPlan) -> tuple[int, int]:
     if to_update:
         Tps.objects.bulk_update(to_update, fields, batch_size=100)
     return len(to_create), len(to_update)
+
+
+def _tps_vulnerability_set(*, regency: Region) -> int:
+    """Rate the demo's TPS as the Bawaslu/Polres mapping would: a few sangat rawan and some
+    rawan where there are land conflicts, mining concessions or only river access, aman
+    elsewhere, and not yet rated in the kecamatan the mapping has not reached. Returns how many
+    TPS changed."""
+    wanted: dict[int, str] = {}
+    tps = list(
+        Tps.objects.filter(desa__code__startswith=regency.code + ".").only(
+            "pk", "desa_id", "number", "vulnerability"
+        )
+    )
+    for t in tps:
+        unrated = t.desa_id[:8] in facts.UNRATED_KECAMATAN
+        wanted[t.pk] = Vulnerability.UNKNOWN if unrated else Vulnerability.AMAN
+    by_place = {(t.desa_id, t.number): t.pk for t in tps}
+    by_desa: dict[str, list[int]] = {}
+    for t in tps:
+        by_desa.setdefault(t.desa_id, []).append(t.pk)
+    for area in facts.VULNERABLE_AREAS:
+        if area.tps_numbers:
+            pks = [by_place[(area.desa, n)] for n in area.tps_numbers if (area.desa, n) in by_place]
+        else:
+            pks = by_desa.get(area.desa, [])
+        for pk in pks:
+            wanted[pk] = Vulnerability(area.level)
+    # One UPDATE per category rather than a bulk_update with a CASE per row.
+    changes: dict[str, list[int]] = {}
+    for t in tps:
+        if t.vulnerability != wanted[t.pk]:
+            changes.setdefault(wanted[t.pk], []).append(t.pk)
+    for level, pks in sorted(changes.items()):
+        Tps.objects.filter(pk__in=pks).update(vulnerability=level)
+    return sum(len(pks) for pks in changes.values())
 
 
 def _inside(region: Region) -> bool:

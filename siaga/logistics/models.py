@@ -119,11 +119,17 @@ class ShipmentLine(models.Model):
     class Meta:
         verbose_name = _("isi pengiriman")
         verbose_name_plural = _("isi pengiriman")
+        # Two partial indexes rather than NULLS NOT DISTINCT, which SQLite does not know.
         constraints = [
             models.UniqueConstraint(
                 fields=["shipment", "item", "tps"],
-                name="uniq_shipment_line",
-                nulls_distinct=False,
+                condition=models.Q(tps__isnull=False),
+                name="uniq_shipment_line_tps",
+            ),
+            models.UniqueConstraint(
+                fields=["shipment", "item"],
+                condition=models.Q(tps__isnull=True),
+                name="uniq_shipment_line_bulk",
             ),
         ]
 

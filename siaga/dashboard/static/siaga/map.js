@@ -156,6 +156,188 @@
     }).addTo(map);
   }
 
+  /* --- The logistics layer (toggle "Logistik") ------------------------------------------------
+   * Off by default; turned on, it fetches /api/v1/logistics/layer?region=… once, colours the
+   * child regions by the percent of TPS fully supplied (their boundaries when imported, else a
+   * circle at the region's point) and shows shipments in transit at their last known position,
+   * at-risk ones in red, each with a link to its page. The configuration comes from the
+   * #siaga-logistics-config script of dashboard/_map.html. State: data-logistics on the map. */
+  function supplyColor(percent) {
+    if (percent >= 100) return "#15803d";
+    if (percent >= 75) return "#65a30d";
+    if (percent >= 50) return "#eab308";
+    if (percent >= 25) return "#f97316";
+    return "#dc2626";
+  }
+
+  function shipmentIcon(row) {
+    var risky = row.at_risk || row.late;
+    return L.divIcon({
+      className: "shipment-marker" + (risky ? " shipment-at-risk" : ""),
+      html: "<span>" + (risky ? "!" : "▶") + "</span>",
+      iconSize: [22, 22],
+      iconAnchor: [11, 11],
+      popupAnchor: [0, -10],
+    });
+  }
+
+  function formatWhen(value) {
+    if (!value) return "—";
+    try {
+      return new Intl.DateTimeFormat(document.documentElement.lang || "id", {
+        weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
+      }).format(new Date(value));
+    } catch (e) {
+      return String(value);
+    }
+  }
+
+  function addLogisticsLayer(map, el, outline, data) {
+    var node = document.getElementById("siaga-logistics-config");
+    if (!node) return;
+    var lc = JSON.parse(node.textContent);
+    var S = lc.strings;
+    var points = {};
+    (lc.points || []).forEach(function (p) { if (p) points[p[0]] = [p[1], p[2]]; });
+    var group = L.layerGroup();
+    var painted = [];
+    var loaded = false;
+    var url = lc.api.replace(/openapi\.json$/, "") + "logistics/layer?region=" +
+      encodeURIComponent(data.region.code);
+
+    var control = L.control({ position: "topleft" });
+    var box;
+    control.onAdd = function () {
+      box = L.DomUtil.create("div", "map-toggle leaflet-bar");
+      box.innerHTML = '<label><input type="checkbox" data-logistics-toggle> ' +
+        escapeHtml(S.toggle) + '</label><div class="map-toggle-legend" hidden></div>';
+      L.DomEvent.disableClickPropagation(box);
+      return box;
+    };
+    control.addTo(map);
+    var input = box.querySelector("input");
+    var legend = box.querySelector(".map-toggle-legend");
+
+    function paintRegions(regions) {
+      var byCode = {};
+      regions.forEach(function (r) { byCode[r.code] = r; });
+      var drawn = {};
+      if (outline) {
+        outline.eachLayer(function (layer) {
+          var r = byCode[layer.feature.properties.code];
+          if (!r || layer.feature.properties.self) return;
+          layer.setStyle({ fillColor: supplyColor(r.percent_supplied), fillOpacity: 0.45 });
+          painted.push(layer);
+          drawn[r.code] = true;
+        });
+      }
+      regions.forEach(function (r) {
+        if (drawn[r.code] || !points[r.code]) return;
+        // A ring around the kecamatan's TPS cluster (which sits at the same point), not under it.
+        var color = supplyColor(r.percent_supplied);
+        L.circleMarker(points[r.code], {
+          radius: 24, color: color, weight: 6, opacity: 0.9, fillColor: color,
+          fillOpacity: 0.15, className: "supply-dot",
+        })
+          .bindTooltip(escapeHtml(r.name) + ": " + Math.round(r.percent_supplied) + "% " +
+            escapeHtml(S.supplied) + (r.tps_ballot_short ? " · " + r.tps_ballot_short + " " +
+            escapeHtml(S.ballotShort) : ""))
+          .addTo(group);
+      });
+    }
+
+    function drawShipments(shipments) {
+      var shown = 0;
+      shipments.forEach(function (row) {
+        if (row.lat == null || row.lon == null) return;
+        shown += 1;
+        var link = lc.shipmentUrl.replace("CODE", encodeURIComponent(row.code));
+        var state = row.late ? S.late : row.at_risk ? S.atRisk : S.onTrack;
+        L.marker([row.lat, row.lon], { icon: shipmentIcon(row), title: row.code, zIndexOffset: 1000 })
+          .bindPopup(
+            '<div class="map-popup"><strong>' + escapeHtml(row.code) + "</strong> · " +
+            escapeHtml(row.destination_tps ? row.destination_tps + " · " : "") +
+            escapeHtml(row.destination_name) + "<br>" + escapeHtml(row.status_label) + " · " +
+            '<span class="' + (row.at_risk || row.late ? "risk" : "") + '">' + escapeHtml(state) +
+            "</span><br>" + escapeHtml(S.predicted) + ": " +
+            escapeHtml(formatWhen(row.predicted_arrival || row.planned_arrival)) +
+            '<br><a href="' + link + '">' + escapeHtml(S.open) + " →</a></div>"
+          )
+          .addTo(group);
+      });
+      return shown;
+    }
+
+    function showLegend(body) {
+      var moving = body.shipments.length;
+      var risky = body.shipments.filter(function (s) { return s.at_risk || s.late; }).length;
+      legend.innerHTML =
+        '<div><span class="swatch" style="background:#15803d"></span>100%' +
+        '<span class="swatch" style="background:#eab308;margin-left:.4rem"></span>50%' +
+        '<span class="swatch" style="background:#dc2626;margin-left:.4rem"></span>0% ' +
+        escapeHtml(S.supplied) + "</div><div>" + escapeHtml(S.moving) + ": " + formatNumber(moving) +
+        (risky ? ' · <span class="risk">' + escapeHtml(S.atRisk) + ": " + formatNumber(risky) + "</span>" : "") +
+        "</div>";
+      legend.hidden = false;
+    }
+
+    function turnOn() {
+      if (loaded) {
+        group.addTo(map);
+        painted.forEach(function (layer) { layer.setStyle(layer._siagaSupply); });
+        legend.hidden = false;
+        el.dataset.logistics = "ready";
+        return;
+      }
+      el.dataset.logistics = "loading";
+      input.disabled = true;
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (body) {
+          loaded = true;
+          paintRegions(body.regions || []);
+          painted.forEach(function (layer) {
+            layer._siagaSupply = { fillColor: layer.options.fillColor, fillOpacity: layer.options.fillOpacity };
+          });
+          var shown = drawShipments(body.shipments || []);
+          group.addTo(map);
+          showLegend(body);
+          el.dataset.logistics = "ready";
+          if (window.siagaMap) {
+            window.siagaMap.logistics = {
+              regions: (body.regions || []).length,
+              shipments: (body.shipments || []).length,
+              markers: shown,
+            };
+          }
+          if (!input.checked) turnOff();
+        })
+        .catch(function (err) {
+          el.dataset.logistics = "error";
+          input.checked = false;
+          legend.textContent = S.error;
+          legend.hidden = false;
+          if (window.console) console.error("Siaga logistics layer:", err);
+        })
+        .then(function () { input.disabled = false; });
+    }
+
+    function turnOff() {
+      map.removeLayer(group);
+      painted.forEach(function (layer) { if (outline) outline.resetStyle(layer); });
+      legend.hidden = true;
+      el.dataset.logistics = "off";
+    }
+
+    input.addEventListener("change", function () {
+      if (input.checked) turnOn();
+      else turnOff();
+    });
+  }
+
   function finish(el, map, info) {
     el.dataset.tpsCount = String(info.tpsCount);
     el.dataset.state = "ready";
@@ -215,6 +397,7 @@
       map.setView([-2.5, 118], 5); // Indonesia, when nothing has a place yet
     }
     addTiles(map, el, cfg, notice);
+    addLogisticsLayer(map, el, outline, data);
     finish(el, map, {
       tpsCount: markers.length,
       tpsTotal: data.tps.length,

@@ -14,8 +14,9 @@ from siaga.demo.services import DemoSummary, demo_load
 class Command(BaseCommand):
     help = (
         "Migrate the database and load the Kutai Timur demo: the Kemendagri regions, 701 TPS "
-        "with 297,994 voters, the TP3D agencies and one demo account per role; the clock is set "
-        "to 10:00 WITA on 24 November 2024 (H-3). Safe to run again: nothing is duplicated."
+        "with 297,994 voters, the TP3D agencies, one demo account per role and the logistics "
+        "distribution plan with its state on the morning of H-3; the clock is set to 10:00 WITA "
+        "on 24 November 2024. Safe to run again: nothing is duplicated."
     )
 
     def add_arguments(self, parser):
@@ -63,6 +64,27 @@ class Command(BaseCommand):
             f"{summary.regions_updated:,} renamed; {summary.tps_created} TPS created, "
             f"{summary.tps_updated} updated"
         )
+        logistics = summary.logistics
+        if logistics is not None:
+            by_status = ", ".join(
+                f"{count} {status}" for status, count in sorted(logistics.by_status.items())
+            )
+            write(
+                f"  logistics: {logistics.shipments} shipments ({by_status}), "
+                f"{logistics.lines:,} lines, {logistics.handovers} handovers"
+            )
+            write(
+                f"  at risk: {len(logistics.at_risk)} shipments late or predicted to miss H-1 "
+                f"({len(logistics.at_risk_remote)} to remote kecamatan: "
+                f"{', '.join(logistics.at_risk_remote[:3])}...)"
+            )
+            write(f"  shortage: {logistics.shortage}")
+            ratings = logistics.tps_by_vulnerability
+            write(
+                f"  TPS vulnerability: {ratings.get('sangat_rawan', 0)} sangat rawan, "
+                f"{ratings.get('rawan', 0)} rawan, {ratings.get('aman', 0)} aman, "
+                f"{ratings.get('', 0)} not rated"
+            )
         host, _, port = bind.rpartition(":")
         if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - only to print a usable URL
             host = "127.0.0.1"
