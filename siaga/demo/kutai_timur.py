@@ -273,6 +273,10 @@ class ShortageFact:
     handed_by: str
     received_by: str
     note: str
+    # The replacement reaches the PPK only on the afternoon of H-1; the last leg upriver to the
+    # desa then runs so close to the deadline that the prediction flags it.
+    onward_departure_local: dt.datetime = dt.datetime(2024, 11, 26, 12, 0)
+    onward_hours: float = 8.0
 
 
 SHORTAGE = ShortageFact(

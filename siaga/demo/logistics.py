@@ -264,8 +264,10 @@ def _plan(
             notes = ""
             waits = shortage.kecamatan == fact.kecamatan and shortage.desa == village.code
             if waits:
-                # Held back at the PPK until the missing ballots are replaced.
-                departure = _slot(departure + dt.timedelta(days=1))
+                # Held back at the PPK until the missing ballots are replaced (H-1 afternoon),
+                # then a long upriver run at low water.
+                departure = _local(shortage.onward_departure_local)
+                hours = max(hours, shortage.onward_hours)
                 notes = _("Menunggu penggantian %(n)s surat suara yang kurang di PPK.") % {
                     "n": shortage.missing
                 }
@@ -303,6 +305,8 @@ def _plan(
                 hours = _hours(desa_point, point, tps_mode, extra=0.5)
                 earliest = _local(dt.datetime(2024, 11, 25 if remote else 26, 13 if remote else 7))
                 departure = max(earliest, _slot(second.planned_arrival + dt.timedelta(hours=1)))
+                if waits:  # the replacement goes on at once, at night if need be, escorted
+                    departure = second.planned_arrival + dt.timedelta(hours=1)
                 third = _Leg(
                     code=code,
                     stage=Stage.PPS_TO_KPPS,

@@ -139,6 +139,13 @@ def test_the_h_minus_3_picture(db):
     assert codes[0] == busang.code
     remote = [r for r in rows if r.shipment.destination_region_id[:8] in facts.REMOTE_KECAMATAN]
     assert remote
+    # Not only late: the replacement ballots' last run upriver to Melan is predicted to miss
+    # H-1 at its TPS although its plan makes it, from how longboats have run so far.
+    predicted_miss = [r for r in remote if r.prediction.at_risk]
+    assert [r.shipment.destination_region_id for r in predicted_miss] == [facts.SHORTAGE.desa]
+    miss = predicted_miss[0]
+    assert miss.shipment.planned_arrival < H_MINUS_1_END < miss.prediction.predicted_at_destination
+    assert miss.vulnerability == "sangat_rawan"
     assert summary.at_risk == codes and busang.code in summary.at_risk_remote
 
     # Exactly one shortage: 150 surat suara bupati missing at the PPK of Long Mesangat, for
