@@ -28,7 +28,7 @@ from siaga.core.audit import AuditContext
 from siaga.core.errors import DomainError
 from siaga.core.models import AuditEvent
 from siaga.core.permissions import Action, can
-from siaga.logistics import exports, selectors, services
+from siaga.logistics import exports, qr, selectors, services
 from siaga.logistics.choices import ShipmentStatus
 from siaga.logistics.forms import LineFormSet, ShipmentFilterForm, ShipmentForm, StatusForm
 from siaga.logistics.models import HandoverLine, ItemType, Shipment
@@ -221,6 +221,7 @@ def shipment_detail(request, code):
         "may_hand_over": _may_hand_over(user),
         "statuses": _next_statuses(shipment) if may_edit else [],
         "may_view": can(user, Action.VIEW),
+        "handover_qr": qr.qr_svg(qr.handover_url(request, shipment.code)),
     }
     return render(request, "logistics/shipment_detail.html", context)
 

@@ -408,3 +408,13 @@ def test_situation_room_offers_the_logistics_layer_and_navigation(client, lw):
     assert config["shipmentUrl"] == "/logistik/pengiriman/CODE/"
     assert config["strings"]["toggle"] == "Logistik"
     assert 'href="/logistik/"' in html
+
+
+def test_a_shipment_page_carries_a_qr_code_that_opens_its_handover(client, lw):
+    import segno
+
+    html = login(client, lw.kpu_liaison).get("/logistik/pengiriman/KPPSA101/").content.decode()
+    url = "http://testserver/logistik/serah-terima/?kode=KPPSA101"
+    assert f"<title>{url}</title>" in html
+    expected = segno.make(url, error="m").svg_inline(scale=4, border=2, title=url)
+    assert expected in html  # the very symbol of that URL, not a placeholder
