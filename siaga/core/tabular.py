@@ -139,6 +139,16 @@ class ImportReport:
         if len(self.warnings) < self.max_errors:
             self.warnings.append(RowError(row=row, column=column, message=message, sheet=sheet))
 
+    def warn_skipped_sheets(self, sheets: Sequence[str]) -> None:
+        """Say which sheets of a workbook were passed over for having no known column."""
+        for sheet in sheets:
+            self.warn(
+                None,
+                None,
+                _("Lembar %(sheet)s dilewati: tidak ada kolom yang dikenali.") % {"sheet": sheet},
+                sheet=sheet,
+            )
+
     def count(self, outcome: str, n: int = 1) -> None:
         self.counts[outcome] += n
 

@@ -547,11 +547,5 @@ def shipment_plan_import(*, context: AuditContext, user, path: str | Path) -> Im
             None, None, _("Impor dibatalkan, tidak ada yang disimpan: %(reason)s") % {"reason": exc}
         )
         report.counts.clear()
-    for sheet in reader.sheets_skipped:
-        report.warn(
-            None,
-            None,
-            _("Lembar %(sheet)s dilewati: tidak ada kolom yang dikenali.") % {"sheet": sheet},
-            sheet=sheet,
-        )
+    report.warn_skipped_sheets(reader.sheets_skipped)
     return report

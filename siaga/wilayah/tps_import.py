@@ -548,11 +548,5 @@ def tps_import(*, context: AuditContext, path: str | Path, regency_code: str) ->
             None, None, _("Impor dibatalkan, tidak ada yang disimpan: %(reason)s") % {"reason": exc}
         )
         report.counts.clear()
-    for sheet in reader.sheets_skipped:
-        report.warn(
-            None,
-            None,
-            _("Lembar %(sheet)s dilewati: tidak ada kolom yang dikenali.") % {"sheet": sheet},
-            sheet=sheet,
-        )
+    report.warn_skipped_sheets(reader.sheets_skipped)
     return report

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from siaga.accounts.models import User
 from siaga.core.audit import AuditContext
+from siaga.core.management.reports import import_report_print
 
 
 class _System:
@@ -107,18 +108,13 @@ class Command(BaseCommand):
         report = shipment_plan_import(
             context=AuditContext.cli(actor), user=user, path=options["file"]
         )
-        if options["report"]:
-            report.to_csv(options["report"])
-        for warning in report.warnings:
-            self.stderr.write(f"warning: {warning}")
-        if not report.ok:
-            for error in report.errors:
-                self.stderr.write(str(error))
-            if report.errors_truncated:
-                self.stderr.write(f"... and {report.errors_truncated} more error(s)")
-            raise CommandError(
-                f"{report.error_count} error(s) in {options['file']}; nothing was imported."
-            )
+        import_report_print(
+            self,
+            report,
+            path=options["file"],
+            csv_path=options["report"],
+            nothing="nothing was imported",
+        )
         self.stdout.write(
             f"{report.rows} rows: {report.created} shipments created, {report.updated} updated, "
             f"{report.unchanged} unchanged."

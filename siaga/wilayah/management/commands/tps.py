@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from siaga.core.audit import AuditContext
+from siaga.core.management.reports import import_report_print
 from siaga.wilayah.models import Tps
 from siaga.wilayah.selectors import tps_filter
 from siaga.wilayah.tps_import import tps_import
@@ -65,18 +66,13 @@ class Command(BaseCommand):
     def _import(self, options) -> None:
         regency = options["regency"] or settings.SIAGA_REGENCY_CODE
         report = tps_import(context=AuditContext.cli(), path=options["file"], regency_code=regency)
-        if options["report"]:
-            report.to_csv(options["report"])
-        for warning in report.warnings:
-            self.stderr.write(f"warning: {warning}")
-        if not report.ok:
-            for error in report.errors:
-                self.stderr.write(str(error))
-            if report.errors_truncated:
-                self.stderr.write(f"... and {report.errors_truncated} more error(s)")
-            raise CommandError(
-                f"{report.error_count} error(s) in {options['file']}; no TPS was imported."
-            )
+        import_report_print(
+            self,
+            report,
+            path=options["file"],
+            csv_path=options["report"],
+            nothing="no TPS was imported",
+        )
         self.stdout.write(
             f"tps: {report.rows} row(s): {report.created} created, {report.updated} updated, "
             f"{report.unchanged} unchanged"
