@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from siaga.accounts.choices import AgencyKind, Role
 from siaga.core.errors import PermissionDenied
@@ -131,7 +132,7 @@ def can(user, action: Action, region_code: str | None = None) -> bool:
 def require(user, action: Action, region_code: str | None = None) -> None:
     """Raise ``PermissionDenied`` unless ``can(user, action, region_code)``."""
     if not can(user, action, region_code):
-        raise PermissionDenied("Anda tidak berwenang untuk tindakan ini.")
+        raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
 
 
 def scope_open_q(scope: Scope, field: str) -> Q:

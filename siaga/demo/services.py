@@ -16,6 +16,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from shapely.geometry import Point
 
 from siaga.accounts.choices import AgencyKind, Role
@@ -121,7 +122,10 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
     with transaction.atomic():
         regency = Region.objects.filter(code=facts.REGENCY_CODE).first()
         if regency is None:
-            raise DomainError(f"Wilayah {facts.REGENCY_CODE} tidak ada di daftar kode wilayah.")
+            raise DomainError(
+                _("Wilayah %(code)s tidak ada di daftar kode wilayah.")
+                % {"code": facts.REGENCY_CODE}
+            )
         deployment = _deployment_set(regency=regency)
         agencies = {
             a.code: agency_upsert(
@@ -133,7 +137,8 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
         try:
             plan = generate_tps(kecamatan)
         except ValueError as error:
-            raise DomainError(f"Data demo tidak dapat dibuat: {error}") from error
+            message = _("Data demo tidak dapat dibuat: %(error)s") % {"error": error}
+            raise DomainError(message) from error
         created, updated = _tps_write(plan)
         points_set = _region_points_set(regency=regency, kecamatan=kecamatan, plan=plan)
         accounts = _users_upsert(context=context, agencies=agencies)
@@ -323,7 +328,7 @@ def _users_upsert(*, context: AuditContext, agencies: dict[str, Agency]) -> list
         password = None if spec.role == Role.MACHINE else DEMO_PASSWORD
         existing = User.objects.filter(username=spec.username).first()
         if password:
-            first, _, last = spec.full_name.partition(" ")
+            first, _sep, last = spec.full_name.partition(" ")
             validate_password(
                 password, User(username=spec.username, first_name=first, last_name=last)
             )

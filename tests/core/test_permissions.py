@@ -47,3 +47,17 @@ def test_only_kpu_liaisons_and_admins_edit_logistics(world):
     assert not can(world.user(Role.ANALYST), Action.EDIT_LOGISTICS)
     assert can(world.user(Role.ADMIN), Action.EDIT_LOGISTICS)
     assert not can(world.user(Role.FIELD_MONITOR, scope=[world.desa_a1]), Action.EDIT_LOGISTICS)
+
+
+def test_a_refusal_speaks_indonesian_and_english_when_asked(world):
+    import pytest
+    from django.utils import translation
+
+    from siaga.core.errors import PermissionDenied
+    from siaga.core.permissions import require
+
+    leadership = world.user(Role.LEADERSHIP)
+    with pytest.raises(PermissionDenied, match="Anda tidak berwenang"):
+        require(leadership, Action.EDIT_MASTER)
+    with translation.override("en"), pytest.raises(PermissionDenied, match="not allowed"):
+        require(leadership, Action.EDIT_MASTER)
