@@ -54,6 +54,9 @@ INSTALLED_APPS = [
     "siaga.accounts",
     "siaga.wilayah",
     "siaga.logistics",
+    "siaga.notifications",
+    "siaga.incidents",
+    "siaga.checklists",
     "siaga.dashboard",
     "siaga.demo",
 ]
@@ -202,6 +205,55 @@ SIAGA_MAP_TILE_ATTRIBUTION = env(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
 )
 SIAGA_API_PAGE_SIZE = env("SIAGA_API_PAGE_SIZE", 100, cast=int)
+
+# --- Caches (rate limits of the public channels): a folder on one machine, Redis for many ---
+_CACHE_URL = env("SIAGA_CACHE_URL", "")
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _CACHE_URL}
+        if _CACHE_URL
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    )
+}
+
+# --- Uploads: photos and videos attached to reports and checklists --------------------------
+SIAGA_UPLOAD_MAX_MB = env("SIAGA_UPLOAD_MAX_MB", 10, cast=int)
+DATA_UPLOAD_MAX_MEMORY_SIZE = (SIAGA_UPLOAD_MAX_MB + 1) * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- Incidents: SLA per severity, public form limits, messaging channels --------------------
+SIAGA_INCIDENT_SLA_HOURS = {
+    "kritis": env("SIAGA_SLA_CRITICAL_HOURS", 1, cast=int),
+    "tinggi": env("SIAGA_SLA_HIGH_HOURS", 4, cast=int),
+    "sedang": env("SIAGA_SLA_MEDIUM_HOURS", 24, cast=int),
+    "rendah": env("SIAGA_SLA_LOW_HOURS", 72, cast=int),
+}
+SIAGA_PUBLIC_REPORTS_PER_HOUR = env("SIAGA_PUBLIC_REPORTS_PER_HOUR", 5, cast=int)
+SIAGA_TELEGRAM_BOT_TOKEN = env("SIAGA_TELEGRAM_BOT_TOKEN", "")
+SIAGA_TELEGRAM_WEBHOOK_SECRET = env("SIAGA_TELEGRAM_WEBHOOK_SECRET", "")
+SIAGA_SMS_WEBHOOK_SECRET = env("SIAGA_SMS_WEBHOOK_SECRET", "")
+SIAGA_WHATSAPP_APP_SECRET = env("SIAGA_WHATSAPP_APP_SECRET", "")
+SIAGA_WHATSAPP_VERIFY_TOKEN = env("SIAGA_WHATSAPP_VERIFY_TOKEN", "")
+
+# --- Notifications: the in-app inbox always; email and Telegram when configured -------------
+SIAGA_NOTIFY_CHANNELS = env("SIAGA_NOTIFY_CHANNELS", ["inbox"], cast=list)
+MAILERS = {
+    "default": {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": env("SIAGA_EMAIL_HOST", "localhost"),
+            "port": env("SIAGA_EMAIL_PORT", 25, cast=int),
+            "username": env("SIAGA_EMAIL_USER", ""),
+            "password": env("SIAGA_EMAIL_PASSWORD", ""),
+            "use_tls": env("SIAGA_EMAIL_TLS", False, cast=bool),
+            "timeout": 20,
+        },
+    }
+}
+DEFAULT_FROM_EMAIL = env("SIAGA_EMAIL_FROM", "siaga@localhost")
 
 LOGGING = {
     "version": 1,

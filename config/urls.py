@@ -14,5 +14,9 @@ urlpatterns = [
     path("akun/", include("siaga.accounts.urls")),
     path("wilayah/", include("siaga.wilayah.urls")),
     path("logistik/", include("siaga.logistics.urls")),
+    path("insiden/", include("siaga.incidents.urls")),
+    path("lapor/", include("siaga.incidents.urls_field")),
+    path("webhooks/", include("siaga.incidents.urls_webhooks")),
+    path("periksa/", include("siaga.checklists.urls")),
     path("", include("siaga.dashboard.urls")),
 ]

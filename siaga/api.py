@@ -29,7 +29,9 @@ api = NinjaAPI(
 
 def _register_routers() -> None:
     from siaga.accounts.api import router as accounts_router
+    from siaga.checklists.api import router as checklists_router
     from siaga.dashboard.api import router as dashboard_router
+    from siaga.incidents.api import router as incidents_router
     from siaga.logistics.api import router as logistics_router
     from siaga.wilayah.api import router as wilayah_router
 
@@ -37,6 +39,8 @@ def _register_routers() -> None:
     api.add_router("/", accounts_router)
     api.add_router("/", dashboard_router)
     api.add_router("/logistics", logistics_router)
+    api.add_router("/incidents", incidents_router)
+    api.add_router("/checklists", checklists_router)
 
 
 _register_routers()

@@ -1,6 +1,7 @@
 """The `siaga` command line for operators: a thin wrapper over Siaga's management commands.
 
-siaga demo | serve | wilayah ... | tps ... | users ... | audit verify | status --json
+siaga demo | serve | wilayah ... | tps ... | users ... | logistics ... | incidents ... | notify ...
+siaga audit verify | status --json
 siaga manage <any Django command>   (migrate, createsuperuser, check --deploy, ...)
 """
 
@@ -16,6 +17,8 @@ COMMANDS = {
     "tps": "Polling stations: import from CSV or XLSX, list.",
     "users": "Users and API tokens: create, list, token.",
     "logistics": "Election logistics: seed the item catalogue, import a plan, at-risk list.",
+    "incidents": "Incident reports: seed the categories, escalate reports past their SLA.",
+    "notify": "Notifications: send queued email and Telegram deliveries.",
     "audit": "Audit trail: verify the hash chain.",
     "status": "Print the state of this deployment (--json for monitoring).",
     "manage": "Run any Django management command (migrate, check --deploy, ...).",

@@ -393,6 +393,171 @@ def api_logistics_layer(actor: Actor) -> None:
         assert response.status_code == (200 if actor.may_open(region.code) else 404), region.code
 
 
+# --- incidents ----------------------------------------------------------------------------------
+
+
+def _incidents(world: World) -> dict:
+    """One report at the first TPS of each desa (the other regency's made directly), every
+    other one shared with the principals' agency; returns {ticket: (desa code, shared)}."""
+    from siaga.core import clock
+    from siaga.incidents.catalogue import categories_seed
+    from siaga.incidents.models import Category, Incident
+    from siaga.incidents.services import IncidentInput, incident_submit
+
+    if hasattr(world, "_incidents"):
+        return world._incidents
+    categories_seed(context=AuditContext())
+    made = {}
+    for n, (code, tps) in enumerate(sorted(world.tps.items())):
+        if code.startswith("64.08."):
+            incident = incident_submit(
+                context=AuditContext(),
+                channel="public",
+                data=IncidentInput(
+                    category="lainnya",
+                    description=f"Kejadian matriks nomor {n}",
+                    tps_id=tps[0].pk,
+                    lat=tps[0].lat,
+                    lon=tps[0].lon,
+                ),
+            ).incident
+        else:
+            now = clock.now()
+            incident = Incident.objects.create(
+                ticket=f"LK-OUT{n:03d}",
+                channel="public",
+                category=Category.objects.get(code="lainnya"),
+                description="Kejadian di kabupaten lain",
+                occurred_at=now,
+                received_at=now,
+                state_changed_at=now,
+                region_id=code,
+                tps=tps[0],
+                severity="rendah",
+            )
+        shared = n % 2 == 0
+        if shared:
+            incident.shared_with.add(world.agency)
+        made[incident.ticket] = (code, shared)
+    world._incidents = made
+    return made
+
+
+def _expected_incidents(actor: Actor, incidents: dict) -> set[str]:
+    if actor.is_monitor:
+        return set()  # field monitors see the reports they sent, and they sent none
+    agency_bound = actor.principal.role in (Role.LIAISON, Role.MACHINE)
+    return {
+        ticket
+        for ticket, (code, shared) in incidents.items()
+        if actor.covers(code) and (shared or not agency_bound)
+    }
+
+
+def _may_triage(actor: Actor) -> bool:
+    return actor.principal.role in (Role.ADMIN, Role.ANALYST)
+
+
+def api_incident_categories(actor: Actor) -> None:
+    _incidents(actor.world)
+    response = actor.get("/api/v1/incidents/categories")
+    assert response.status_code == 200
+    assert "politik-uang" in {c["code"] for c in response.json()}
+
+
+def api_incident_list(actor: Actor) -> None:
+    incidents = _incidents(actor.world)
+    tickets = _page_all(actor, "/api/v1/incidents", key="ticket")
+    assert set(tickets) == _expected_incidents(actor, incidents)
+    response = actor.get("/api/v1/incidents", {"region": "64.01", "page_size": 500})
+    assert response.status_code == 200 and response.json()["count"] == 0 or actor.covers("64.01")
+
+
+def api_incident_layer(actor: Actor) -> None:
+    incidents = _incidents(actor.world)
+    response = actor.get("/api/v1/incidents/layer")
+    assert response.status_code == 200
+    assert {p["ticket"] for p in response.json()} == _expected_incidents(actor, incidents)
+
+
+def api_incident_detail(actor: Actor) -> None:
+    incidents = _incidents(actor.world)
+    expected = _expected_incidents(actor, incidents)
+    for ticket in incidents:
+        response = actor.get(f"/api/v1/incidents/{ticket}")
+        assert response.status_code == (200 if ticket in expected else 404), ticket
+        if response.status_code == 200:
+            body = response.json()
+            assert (body["allowed_transitions"] != []) == _may_triage(actor), ticket
+            assert body["reporter"] in ("warga", "anonim", "-") or _may_triage(actor)
+
+
+def api_incident_create(actor: Actor) -> None:
+    from siaga.incidents.models import Incident
+
+    _incidents(actor.world)
+    for code, tps_list in sorted(actor.world.tps.items()):
+        tps = tps_list[1]
+        before = Incident.objects.count()
+        response = actor.client.post(
+            "/api/v1/incidents",
+            {
+                "idempotency_key": f"{actor.principal.key}-{tps.pk}",
+                "category": "intimidasi",
+                "description": "Matriks: laporan dari lapangan",
+                "tps": tps.pk,
+            },
+            headers=actor.headers,
+        )
+        actor.assert_no_leak(response)
+        in_scope = actor.covers(code) and (
+            not actor.principal.assigned_first_tps or tps.pk in actor.tps()
+        )
+        assert response.status_code == (201 if in_scope else 404), (code, response.content)
+        assert Incident.objects.count() == before + (1 if in_scope else 0)
+        if in_scope:  # the reporter sees their own report, whatever their role
+            ticket = response.json()["ticket"]
+            assert actor.get(f"/api/v1/incidents/{ticket}").status_code == 200
+
+
+def _incident_posts(actor: Actor, path: str, payload: dict, ok: int) -> None:
+    import json
+
+    incidents = _incidents(actor.world)
+    expected = _expected_incidents(actor, incidents)
+    for ticket in incidents:
+        audit = _audit_count()
+        response = actor.client.post(
+            f"/api/v1/incidents/{ticket}/{path}",
+            json.dumps(payload),
+            content_type="application/json",
+            headers=actor.headers,
+        )
+        actor.assert_no_leak(response)
+        if ticket not in expected:
+            assert response.status_code == 404, ticket
+        elif _may_triage(actor):
+            assert response.status_code == ok, (ticket, response.content)
+            assert _audit_count() > audit
+            continue
+        else:
+            assert response.status_code == 403, ticket
+        assert _audit_count() == audit, ticket
+
+
+def api_incident_transition(actor: Actor) -> None:
+    _incident_posts(actor, "transition", {"state": "diverifikasi"}, 200)
+
+
+def api_incident_note(actor: Actor) -> None:
+    _incident_posts(actor, "notes", {"text": "Catatan matriks"}, 201)
+
+
+def api_incident_share(actor: Actor) -> None:
+    AgencyFactory(code="bawaslu-kutim", name="Bawaslu Kutai Timur", kind=AgencyKind.BAWASLU)
+    _incident_posts(actor, "share", {"agencies": ["bawaslu-kutim"]}, 200)
+
+
 API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("GET", "/api/v1/regions"): api_regions,
     ("GET", "/api/v1/regions/{code}"): api_region_detail,
@@ -408,6 +573,14 @@ API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("GET", "/api/v1/logistics/at-risk"): api_logistics_at_risk,
     ("GET", "/api/v1/logistics/replacements"): api_logistics_replacements,
     ("GET", "/api/v1/logistics/layer"): api_logistics_layer,
+    ("GET", "/api/v1/incidents/categories"): api_incident_categories,
+    ("GET", "/api/v1/incidents"): api_incident_list,
+    ("POST", "/api/v1/incidents"): api_incident_create,
+    ("GET", "/api/v1/incidents/layer"): api_incident_layer,
+    ("GET", "/api/v1/incidents/{ticket}"): api_incident_detail,
+    ("POST", "/api/v1/incidents/{ticket}/transition"): api_incident_transition,
+    ("POST", "/api/v1/incidents/{ticket}/notes"): api_incident_note,
+    ("POST", "/api/v1/incidents/{ticket}/share"): api_incident_share,
 }
 
 # A sample URL per operation, for the unauthenticated checks.
@@ -415,6 +588,10 @@ API_SAMPLES = {
     "/api/v1/regions/{code}": "/api/v1/regions/64.08",
     "/api/v1/tps/{tps_id}": "/api/v1/tps/{tps}",
     "/api/v1/logistics/shipments/{code}": "/api/v1/logistics/shipments/KT-ABCD2345",
+    "/api/v1/incidents/{ticket}": "/api/v1/incidents/LK-ABCDEF",
+    "/api/v1/incidents/{ticket}/transition": "/api/v1/incidents/LK-ABCDEF/transition",
+    "/api/v1/incidents/{ticket}/notes": "/api/v1/incidents/LK-ABCDEF/notes",
+    "/api/v1/incidents/{ticket}/share": "/api/v1/incidents/LK-ABCDEF/share",
 }
 
 

@@ -21,6 +21,21 @@ class Agency(models.Model):
         related_name="agencies",
         verbose_name=_("wilayah"),
     )
+    head = models.ForeignKey(
+        "accounts.User",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("pimpinan instansi"),
+        help_text=_("Menerima eskalasi bila tindak lanjut instansi melewati batas waktu."),
+    )
+    telegram_chat_id = models.CharField(
+        _("ID grup Telegram"),
+        max_length=40,
+        blank=True,
+        help_text=_("Grup Telegram instansi yang menerima pemberitahuan."),
+    )
 
     class Meta:
         ordering = ["name"]
@@ -54,6 +69,7 @@ class User(AbstractUser):
         "wilayah.Tps", blank=True, related_name="+", verbose_name=_("TPS yang ditugaskan")
     )
     phone = models.CharField(_("nomor telepon"), max_length=30, blank=True)
+    telegram_chat_id = models.CharField(_("ID chat Telegram"), max_length=40, blank=True)
 
     class Meta:
         verbose_name = _("pengguna")

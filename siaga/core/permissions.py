@@ -26,12 +26,21 @@ class Action(StrEnum):
     VIEW_AUDIT = "view_audit"
     VIEW_PERSONAL = "view_personal"  # unmasked NIK, phone numbers, reporter identities
     EDIT_LOGISTICS = "edit_logistics"  # distribution plans, shipments, replacement requests
+    TRIAGE_INCIDENTS = "triage_incidents"  # verify, reject, assign, merge and share reports
+    VIEW_REPORTER = "view_reporter"  # who sent a report (public reporters' names and contacts)
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.ADMIN: frozenset(Action),
     Role.ANALYST: frozenset(
-        {Action.VIEW, Action.SUBMIT_FIELD, Action.EDIT_MASTER, Action.VIEW_AUDIT}
+        {
+            Action.VIEW,
+            Action.SUBMIT_FIELD,
+            Action.EDIT_MASTER,
+            Action.VIEW_AUDIT,
+            Action.TRIAGE_INCIDENTS,
+            Action.VIEW_REPORTER,
+        }
     ),
     Role.LEADERSHIP: frozenset({Action.VIEW}),
     Role.LIAISON: frozenset({Action.VIEW}),

@@ -22,6 +22,8 @@ VOTING_DAY = dt.date(2024, 11, 27)
 # The demo plays three days before voting day (H-3), the first day of the quiet period, in the
 # morning, WITA: logistics are on the road and the situation room has most to show.
 DEMO_NOW_LOCAL = dt.datetime(2024, 11, 24, 10, 0)
+# `siaga demo --voting-day` plays on voting day itself, mid-afternoon, while the count goes on.
+VOTING_DAY_NOW_LOCAL = dt.datetime(2024, 11, 27, 15, 30)
 DEMO_TIME_ZONE = "Asia/Makassar"
 
 TOTAL_DPT = 297_994

@@ -329,6 +329,13 @@ def _plan(
                     raise DomainError(
                         _("Rencana %(code)s tiba setelah H-1.") % {"code": third.code}
                     )
+                if second.handover_at is not None:
+                    # Played later than H-3 (``siaga demo --voting-day``) the last legs run too.
+                    rng = _rng(code)
+                    ready = second.handover_at + dt.timedelta(minutes=30)
+                    third.departs = max(departure, ready) + dt.timedelta(minutes=rng.randint(5, 25))
+                    third.arrives = _after(third.departs, hours * rng.uniform(*PACE[tps_mode]))
+                    third.handover_at = _receiving_time(third.arrives, rng)
                 legs.append(third)
     return legs
 

@@ -22,6 +22,7 @@ from shapely.geometry import Point
 from siaga.accounts.choices import AgencyKind, Role
 from siaga.accounts.models import Agency, User
 from siaga.accounts.services import agency_upsert, user_upsert
+from siaga.checklists.demo import ChecklistDemoSummary, checklists_demo_load
 from siaga.core import clock
 from siaga.core.audit import AuditContext, audit_record
 from siaga.core.errors import DomainError
@@ -34,6 +35,7 @@ from siaga.demo.generator import (
     generate_tps,
     geometry_from_geojson,
 )
+from siaga.demo.incidents import incidents_demo_load
 from siaga.demo.logistics import LogisticsDemoSummary, logistics_demo_load
 from siaga.wilayah.choices import Level, Vulnerability
 from siaga.wilayah.models import Region, Tps
@@ -63,6 +65,10 @@ DEMO_USERS: tuple[DemoUser, ...] = (
     DemoUser("polres", Role.LIAISON, "polres", ("64.08",), "Bag Ops Polres Kutai Timur"),
     DemoUser("polsek.sangatta", Role.LIAISON, "polres", ("64.08.04",), "Polsek Sangatta Utara"),
     DemoUser("kpu.logistik", Role.LIAISON, "kpu", ("64.08",), "Divisi Logistik KPU Kutai Timur"),
+    DemoUser(
+        "bawaslu", Role.LIAISON, "bawaslu", ("64.08",), "Divisi Penanganan Pelanggaran Bawaslu"
+    ),
+    DemoUser("kodim", Role.LIAISON, "kodim", ("64.08",), "Staf Intel Kodim 0909/Kutai Timur"),
     DemoUser(
         "bhabin.sangkima",
         Role.FIELD_MONITOR,
@@ -108,14 +114,20 @@ class DemoSummary:
     tps_vulnerability_set: int = 0
     accounts: list[DemoAccount] = field(default_factory=list)
     logistics: LogisticsDemoSummary | None = None
+    incidents: dict[str, int] = field(default_factory=dict)
+    checklists: ChecklistDemoSummary | None = None
 
 
-def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSummary:
+def demo_load(
+    *, context: AuditContext, national_regions: bool = True, voting_day: bool = False
+) -> DemoSummary:
     """Load (or refresh) the Kutai Timur demo and set the clock to 10:00 WITA on H-3.
 
     ``national_regions`` loads the Kemendagri code list for all of Indonesia; otherwise only
-    Kutai Timur with its province, which is what the tests use for speed.
+    Kutai Timur with its province, which is what the tests use for speed. ``voting_day`` plays
+    the demo on voting day instead (15:30 WITA), with the voting-day stream of incident reports.
     """
+    now = demo_now(voting_day=voting_day)
     loaded = regions_load_reference(
         context=context, only=None if national_regions else facts.REGENCY_CODE
     )
@@ -126,7 +138,7 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
                 _("Wilayah %(code)s tidak ada di daftar kode wilayah.")
                 % {"code": facts.REGENCY_CODE}
             )
-        deployment = _deployment_set(regency=regency)
+        deployment = _deployment_set(regency=regency, now=now)
         agencies = {
             a.code: agency_upsert(
                 context=context, code=a.code, name=a.name, kind=AgencyKind(a.kind), region=regency
@@ -143,7 +155,9 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
         points_set = _region_points_set(regency=regency, kecamatan=kecamatan, plan=plan)
         accounts = _users_upsert(context=context, agencies=agencies)
         vulnerability_set = _tps_vulnerability_set(regency=regency)
-        logistics = logistics_demo_load(context=context, now=demo_now())
+        logistics = logistics_demo_load(context=context, now=now)
+        incidents = incidents_demo_load(context=context, now=now)
+        checklists = checklists_demo_load(context=context, regency_code=regency.code, now=now)
         summary = DemoSummary(
             election_name=deployment.election_name,
             voting_day=deployment.voting_day,
@@ -156,6 +170,8 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
             tps_vulnerability_set=vulnerability_set,
             accounts=accounts,
             logistics=logistics,
+            incidents=incidents,
+            checklists=checklists,
         )
         _totals_fill(summary, regency)
         audit_record(
@@ -178,24 +194,26 @@ def demo_load(*, context: AuditContext, national_regions: bool = True) -> DemoSu
                 "shipments_by_status": logistics.by_status,
                 "shipments_changed": logistics.changed,
                 "shipments_at_risk": len(logistics.at_risk),
+                "incidents_by_state": incidents,
             },
         )
     return summary
 
 
-def demo_now() -> dt.datetime:
-    """The moment the demo plays at: 10:00 WITA, three days before voting day."""
-    return facts.DEMO_NOW_LOCAL.replace(tzinfo=ZoneInfo(facts.DEMO_TIME_ZONE))
+def demo_now(*, voting_day: bool = False) -> dt.datetime:
+    """The moment the demo plays at: 10:00 WITA three days before voting day, or voting day."""
+    local = facts.VOTING_DAY_NOW_LOCAL if voting_day else facts.DEMO_NOW_LOCAL
+    return local.replace(tzinfo=ZoneInfo(facts.DEMO_TIME_ZONE))
 
 
-def _deployment_set(*, regency: Region) -> Deployment:
+def _deployment_set(*, regency: Region, now: dt.datetime) -> Deployment:
     deployment = Deployment.objects.select_for_update().order_by("pk").first()
     if deployment is None:
         deployment = Deployment(regency=regency)
     deployment.regency = regency
     deployment.election_name = facts.ELECTION_NAME
     deployment.voting_day = facts.VOTING_DAY
-    deployment.clock_offset_seconds = clock.offset_for(demo_now())
+    deployment.clock_offset_seconds = clock.offset_for(now)
     deployment.save()
     clock.clear_cache()
     return deployment

@@ -29,6 +29,12 @@ class Command(BaseCommand):
             help="Address:port to serve on with --serve (default 127.0.0.1:8000).",
         )
         parser.add_argument(
+            "--voting-day",
+            action="store_true",
+            help="Play the demo on voting day (27 November 2024, 15:30 WITA) with the "
+            "voting-day stream of incident reports, instead of H-3.",
+        )
+        parser.add_argument(
             "--regency-only",
             action="store_true",
             help="Load only the regions of Kutai Timur, not all of Indonesia (faster).",
@@ -39,7 +45,9 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         try:
             summary = demo_load(
-                context=AuditContext.cli(), national_regions=not options["regency_only"]
+                context=AuditContext.cli(),
+                national_regions=not options["regency_only"],
+                voting_day=options["voting_day"],
             )
         except DomainError as error:
             raise CommandError(str(error)) from error
@@ -53,7 +61,9 @@ class Command(BaseCommand):
         write = self.stdout.write
         write(self.style.SUCCESS(f"Kutai Timur demo loaded in {seconds:.1f} s."))
         write(f"  {summary.election_name}, voting day {summary.voting_day:%d %B %Y}")
-        write(f"  clock now {timezone.localtime(summary.clock_now):%Y-%m-%d %H:%M %Z} (H-3)")
+        days = (summary.voting_day - timezone.localtime(summary.clock_now).date()).days
+        h_label = "H" if days == 0 else (f"H-{days}" if days > 0 else f"H+{-days}")
+        write(f"  clock now {timezone.localtime(summary.clock_now):%Y-%m-%d %H:%M %Z} ({h_label})")
         write(
             f"  {summary.kecamatan} kecamatan, {summary.desa} desa/kelurahan, "
             f"{summary.tps:,} TPS, DPT {summary.dpt:,} "
@@ -85,6 +95,13 @@ class Command(BaseCommand):
                 f"{ratings.get('rawan', 0)} rawan, {ratings.get('aman', 0)} aman, "
                 f"{ratings.get('', 0)} not rated"
             )
+        if summary.incidents:
+            states = ", ".join(f"{n} {state}" for state, n in sorted(summary.incidents.items()))
+            write(f"  incident reports: {sum(summary.incidents.values())} ({states})")
+        checklists = summary.checklists
+        if checklists is not None and checklists.by_phase:
+            phases = ", ".join(f"{n} {phase}" for phase, n in sorted(checklists.by_phase.items()))
+            write(f"  TPS checklists: {phases} ({checklists.late} late)")
         host, _, port = bind.rpartition(":")
         if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - only to print a usable URL
             host = "127.0.0.1"

@@ -1,0 +1,1 @@
+"""Pure computations on incident reports (no Django): near-duplicate suggestions."""
