@@ -225,7 +225,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = (SIAGA_UPLOAD_MAX_MB + 1) * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- Incidents: SLA per severity, public form limits, messaging channels --------------------
-SIAGA_INCIDENT_SLA_HOURS = {
+INCIDENT_SLA_HOURS = {
     "kritis": env("SIAGA_SLA_CRITICAL_HOURS", 1, cast=int),
     "tinggi": env("SIAGA_SLA_HIGH_HOURS", 4, cast=int),
     "sedang": env("SIAGA_SLA_MEDIUM_HOURS", 24, cast=int),

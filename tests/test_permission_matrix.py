@@ -558,6 +558,83 @@ def api_incident_share(actor: Actor) -> None:
     _incident_posts(actor, "share", {"agencies": ["bawaslu-kutim"]}, 200)
 
 
+# --- checklists ---------------------------------------------------------------------------------
+
+
+def _checklists(world: World) -> dict:
+    """Seeded templates; voting day long past, so every checklist of every TPS is missing."""
+    from siaga.checklists.catalogue import checklist_templates_seed
+    from siaga.checklists.models import ChecklistTemplate
+
+    if not hasattr(world, "_templates"):
+        checklist_templates_seed(context=AuditContext())
+        world._templates = {t.phase: t for t in ChecklistTemplate.objects.filter(active=True)}
+    return world._templates
+
+
+def _may_submit_field(actor: Actor) -> bool:
+    return actor.principal.role in (Role.ADMIN, Role.ANALYST, Role.FIELD_MONITOR)
+
+
+def api_checklist_templates(actor: Actor) -> None:
+    templates = _checklists(actor.world)
+    response = actor.get("/api/v1/checklists/templates")
+    assert response.status_code == 200
+    assert {t["phase"] for t in response.json()} == set(templates)
+
+
+def api_checklist_submit(actor: Actor) -> None:
+    from siaga.checklists.models import ChecklistSubmission
+
+    template = _checklists(actor.world)["after"]
+    answers = {
+        item["key"]: ("ya" if item["kind"] == "yes_no" else "07:00" if item["kind"] == "time"
+                      else 1 if item["kind"] == "number" else "baik")
+        for item in template.items
+        if item["kind"] != "photo"
+    }  # fmt: skip
+    import json
+
+    for tps in Tps.objects.all():
+        before = ChecklistSubmission.objects.count()
+        response = actor.client.post(
+            "/api/v1/checklists/submissions",
+            {
+                "idempotency_key": f"{actor.principal.key}-{tps.pk}",
+                "tps": tps.pk,
+                "template": template.pk,
+                "answers": json.dumps(answers),
+            },
+            headers=actor.headers,
+        )
+        actor.assert_no_leak(response)
+        if tps.pk not in actor.tps():
+            expected = 404
+        elif _may_submit_field(actor):
+            expected = 201
+        else:
+            expected = 403
+        assert response.status_code == expected, (tps.pk, response.content)
+        assert ChecklistSubmission.objects.count() == before + (expected == 201)
+
+
+def api_checklist_status(actor: Actor) -> None:
+    _checklists(actor.world)
+    response = actor.get("/api/v1/checklists/status")
+    assert response.status_code == 200
+    assert {p["tps"]["id"] for p in response.json()["problems"]} == actor.tps()
+    for region in Region.objects.all():
+        response = actor.get("/api/v1/checklists/status", {"region": region.code})
+        assert response.status_code == (200 if actor.may_open(region.code) else 404), region.code
+
+
+def api_checklist_tps(actor: Actor) -> None:
+    _checklists(actor.world)
+    for tps in Tps.objects.all():
+        response = actor.get(f"/api/v1/checklists/tps/{tps.pk}")
+        assert response.status_code == (200 if tps.pk in actor.tps() else 404), tps.pk
+
+
 API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("GET", "/api/v1/regions"): api_regions,
     ("GET", "/api/v1/regions/{code}"): api_region_detail,
@@ -581,6 +658,10 @@ API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("POST", "/api/v1/incidents/{ticket}/transition"): api_incident_transition,
     ("POST", "/api/v1/incidents/{ticket}/notes"): api_incident_note,
     ("POST", "/api/v1/incidents/{ticket}/share"): api_incident_share,
+    ("GET", "/api/v1/checklists/templates"): api_checklist_templates,
+    ("POST", "/api/v1/checklists/submissions"): api_checklist_submit,
+    ("GET", "/api/v1/checklists/status"): api_checklist_status,
+    ("GET", "/api/v1/checklists/tps/{tps_id}"): api_checklist_tps,
 }
 
 # A sample URL per operation, for the unauthenticated checks.
@@ -589,6 +670,7 @@ API_SAMPLES = {
     "/api/v1/tps/{tps_id}": "/api/v1/tps/{tps}",
     "/api/v1/logistics/shipments/{code}": "/api/v1/logistics/shipments/KT-ABCD2345",
     "/api/v1/incidents/{ticket}": "/api/v1/incidents/LK-ABCDEF",
+    "/api/v1/checklists/tps/{tps_id}": "/api/v1/checklists/tps/{tps}",
     "/api/v1/incidents/{ticket}/transition": "/api/v1/incidents/LK-ABCDEF/transition",
     "/api/v1/incidents/{ticket}/notes": "/api/v1/incidents/LK-ABCDEF/notes",
     "/api/v1/incidents/{ticket}/share": "/api/v1/incidents/LK-ABCDEF/share",
@@ -616,6 +698,9 @@ ANONYMOUS_STATUS = {"dashboard:banner": 286}
 # Pages served without a session (no domain data), with their content type: the handover
 # service worker (see page_logistics_handover_sw).
 PUBLIC_PAGES = {"logistics:handover-sw": "text/javascript"}
+# Webhooks answer everyone alike, session or not: only a secret or a signature opens them, so a
+# GET gets "method not allowed", or for WhatsApp's handshake "channel off" (no verify token).
+WEBHOOKS = {"webhooks:sms": 405, "webhooks:telegram": 405, "webhooks:whatsapp": 503}
 
 
 def _anonymous_answer(page: str, response) -> bool:
@@ -626,6 +711,8 @@ def _anonymous_answer(page: str, response) -> bool:
         )
     if page in ANONYMOUS_STATUS:
         return response.status_code == ANONYMOUS_STATUS[page] and not response.content
+    if page in WEBHOOKS:
+        return response.status_code == WEBHOOKS[page]
     return _login_redirect(response)
 
 
@@ -1073,6 +1160,88 @@ def page_logistics_handover_sw(actor: Actor) -> None:
     assert not _shipment_codes_in(response.content.decode())
 
 
+# --- checklist pages ----------------------------------------------------------------------------
+
+
+def _checklist_photos(world: World) -> dict[int, int]:
+    """One counting checklist with its tally-sheet photo per TPS of the regency: {photo: tps}."""
+    from PIL import Image
+
+    from siaga.checklists.models import ChecklistPhoto
+    from siaga.checklists.services import checklist_submit
+
+    if hasattr(world, "_photos"):
+        return world._photos
+    template = _checklists(world)["counting"]
+    admin = world.user(Role.ADMIN, scope=[world.regency], username="matrix-admin-checklists")
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="JPEG")
+    answers = {
+        item["key"]: ("ya" if item["kind"] == "yes_no" else "13:00" if item["kind"] == "time"
+                      else 1 if item["kind"] == "number" else "baik")
+        for item in template.items
+        if item["kind"] != "photo"
+    }  # fmt: skip
+    photo_keys = [item["key"] for item in template.items if item["kind"] == "photo"]
+    for tps in Tps.objects.filter(desa__code__startswith="64.08."):
+        checklist_submit(
+            context=AuditContext(),
+            user=admin,
+            tps_id=tps.pk,
+            template_id=template.pk,
+            answers=answers,
+            idempotency_key=f"matrix-photo-{tps.pk}",
+            photos={key: (buffer.getvalue(), "c-hasil.jpg") for key in photo_keys},
+        )
+    world._photos = dict(ChecklistPhoto.objects.values_list("pk", "submission__tps_id"))
+    return world._photos
+
+
+def page_checklists_overview(actor: Actor) -> None:
+    _checklists(actor.world)
+    response = actor.get(reverse("checklists:overview"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    assert response.status_code == 200
+    shown = {int(pk) for pk in re.findall(r'data-tps="(\d+)"', response.content.decode())}
+    assert shown == actor.tps()  # voting day is long past: every checklist is missing
+
+
+def page_checklists_tps(actor: Actor) -> None:
+    _checklists(actor.world)
+    for tps in Tps.objects.all():
+        response = actor.get(reverse("checklists:tps", args=[tps.pk]))
+        if actor.is_machine:
+            assert _login_redirect(response)
+        else:
+            assert response.status_code == (200 if tps.pk in actor.tps() else 404), tps.pk
+
+
+def page_checklists_photo(actor: Actor) -> None:
+    photos = _checklist_photos(actor.world)
+    assert photos
+    for pk, tps_id in photos.items():
+        # A file is streamed (no body to scan for leaks): the status says it all.
+        response = actor.client.get(reverse("checklists:photo", args=[pk]), headers=actor.headers)
+        response.close()
+        if actor.is_machine:
+            assert _login_redirect(response)
+        else:
+            assert response.status_code == (200 if tps_id in actor.tps() else 404), pk
+            if response.status_code == 200:
+                assert response["Content-Type"] == "image/jpeg"
+
+
+def page_webhook(name: str) -> Callable[[Actor], None]:
+    def check(actor: Actor) -> None:
+        response = actor.get(reverse(name))
+        assert response.status_code == WEBHOOKS[name]
+
+    check.__name__ = f"page_{name.replace(':', '_')}"
+    return check
+
+
 PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "dashboard:situation-room": page_situation_room,
     "dashboard:banner": page_banner,
@@ -1089,6 +1258,10 @@ PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "logistics:handover": page_logistics_handover,
     "logistics:handover-manifest": page_logistics_handover_manifest,
     "logistics:handover-sw": page_logistics_handover_sw,
+    "checklists:overview": page_checklists_overview,
+    "checklists:tps": page_checklists_tps,
+    "checklists:photo": page_checklists_photo,
+    **{name: page_webhook(name) for name in WEBHOOKS},
 }
 PAGE_SAMPLE_ARGS = {
     "wilayah:region": ["64.08"],
@@ -1096,6 +1269,8 @@ PAGE_SAMPLE_ARGS = {
     "logistics:shipment": ["KT-ABCD2345"],
     "logistics:shipment-edit": ["KT-ABCD2345"],
     "logistics:shipment-status": ["KT-ABCD2345"],
+    "checklists:tps": ["{tps}"],
+    "checklists:photo": ["1"],
 }
 
 # Named URLs that show no domain data and need no scope check here (tested elsewhere).

@@ -320,7 +320,20 @@ def incident_list(request: HttpRequest, filters: Query[ListFilters]):
     qs = selectors.incidents_filter(
         selectors.incidents_visible(user=request.auth), **filters.dict()
     ).select_related("merged_into")
-    return [_out(i) for i in qs.prefetch_related("media")]
+    return _Rows(qs.prefetch_related("media"))
+
+
+class _Rows:
+    """A query whose page (only) is turned into response rows, for the paginator."""
+
+    def __init__(self, qs) -> None:
+        self.qs = qs
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        return [_out(i) for i in self.qs[window]]
 
 
 @router.get(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext
 
 from siaga.accounts.choices import Role
 from siaga.core.permissions import Action, can, user_scope
@@ -96,16 +97,16 @@ def may_see_reporter(user, incident: Incident) -> bool:
 def reporter_label(user, incident: Incident) -> str:
     """Who reported, as this user may know it."""
     if incident.anonymous:
-        return "anonim"
+        return gettext("anonim")
     if incident.reporter_id and incident.reporter is not None:
         if may_see_reporter(user, incident) or incident.reporter_id == user.pk:
             return incident.reporter.get_full_name() or incident.reporter.username
-        return incident.reporter.agency.name if incident.reporter.agency_id else "petugas"
+        return incident.reporter.agency.name if incident.reporter.agency_id else gettext("petugas")
     if may_see_reporter(user, incident):
         return (
             " / ".join(x for x in (incident.reporter_name, incident.reporter_contact) if x) or "-"
         )
-    return "warga"
+    return gettext("warga")
 
 
 def _as_report(incident: Incident) -> duplicates.Report:

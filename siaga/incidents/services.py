@@ -445,7 +445,7 @@ def allowed_transitions(user, incident: Incident) -> list[str]:
 
 
 def sla_hours(severity: str) -> int:
-    return settings.SIAGA_INCIDENT_SLA_HOURS[severity]
+    return settings.INCIDENT_SLA_HOURS[severity]
 
 
 def incident_transition(
@@ -507,6 +507,8 @@ def incident_transition(
             root = Incident.objects.get(pk=merge_into.pk)  # the caller's copy may be stale
             while root.merged_into_id:
                 root = root.merged_into
+            # Lock the report kept, so that two merges at once cannot make a cycle.
+            root = Incident.objects.select_for_update().get(pk=root.pk)
             if root.pk == incident.pk or root.state == State.DIGABUNG:
                 raise IncidentError(_("Laporan tujuan tidak sah."), field="merge_into")
             incident.merged_into = root

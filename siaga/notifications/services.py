@@ -83,37 +83,50 @@ def group_message(*, channel: str, address: str, subject: str, body: str) -> Del
     )
 
 
+LEASE_SECONDS = 120  # a claimed delivery is not claimed again for this long
+
+
 def deliveries_send(*, limit: int = 200) -> tuple[int, int]:
-    """Send due deliveries; return (sent, failed this round). Safe to run from several workers."""
+    """Send due deliveries; return (sent, failed this round). Safe to run from several workers.
+
+    Due rows are claimed in a short transaction (their next attempt moved a lease ahead), then
+    sent one by one outside it, so a slow mail server never holds a database lock, and a crash
+    mid-batch re-sends nothing before the lease runs out.
+    """
     now = clock.now()
     registry = {name: cls() for name, cls in channel_registry.REGISTRY.items()}
-    sent = failed = 0
     with transaction.atomic():
         due = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
             .order_by("next_attempt_at", "pk")[:limit]
         )
-        for delivery in due:
-            channel = registry.get(delivery.channel)
-            delivery.attempts += 1
-            try:
-                if channel is None:
-                    raise RuntimeError(f"unknown channel {delivery.channel}")
-                channel.send(address=delivery.address, subject=delivery.subject, body=delivery.body)
-            except Exception as exc:  # noqa: BLE001 (any failure of a channel is retried)
-                failed += 1
-                delivery.last_error = str(exc)[:300]
-                if delivery.attempts >= MAX_ATTEMPTS:
-                    delivery.status = Delivery.Status.FAILED
-                delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
-                delivery.next_attempt_at = now + dt.timedelta(seconds=delay)
-            else:
-                sent += 1
-                delivery.status = Delivery.Status.SENT
-                delivery.sent_at = now
-                delivery.last_error = ""
-            delivery.save()
+        Delivery.objects.filter(pk__in=[d.pk for d in due]).update(
+            next_attempt_at=now + dt.timedelta(seconds=LEASE_SECONDS)
+        )
+    sent = failed = 0
+    for delivery in due:
+        channel = registry.get(delivery.channel)
+        delivery.attempts += 1
+        try:
+            if channel is None:
+                raise RuntimeError(f"unknown channel {delivery.channel}")
+            channel.send(address=delivery.address, subject=delivery.subject, body=delivery.body)
+        except Exception as exc:  # noqa: BLE001 (any failure of a channel is retried)
+            failed += 1
+            delivery.last_error = str(exc)[:300]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = Delivery.Status.FAILED
+            delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
+            delivery.next_attempt_at = now + dt.timedelta(seconds=delay)
+        else:
+            sent += 1
+            delivery.status = Delivery.Status.SENT
+            delivery.sent_at = now
+            delivery.last_error = ""
+        delivery.save(
+            update_fields=["attempts", "status", "sent_at", "last_error", "next_attempt_at"]
+        )
     return sent, failed
 
 

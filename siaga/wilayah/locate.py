@@ -30,7 +30,7 @@ def desa_at_point(
 ) -> Region | None:
     """The desa under region code ``under`` containing (lat, lon), or the nearest one, or None."""
     desa = Region.objects.filter(level=Level.VILLAGE, code__startswith=under + ".")
-    for region in desa.exclude(boundary=None).only("code", "name", "boundary").iterator():
+    for region in desa.filter(boundary__isnull=False).only("code", "name", "boundary").iterator():
         try:
             if shapely.intersects_xy(shape(region.boundary), lon, lat):
                 return region
