@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "siaga.core.context_processors.siaga",
+                "siaga.notifications.context_processors.unread_notifications",
             ],
         },
     },

@@ -18,5 +18,6 @@ urlpatterns = [
     path("lapor/", include("siaga.incidents.urls_field")),
     path("webhooks/", include("siaga.incidents.urls_webhooks")),
     path("periksa/", include("siaga.checklists.urls")),
+    path("notifikasi/", include("siaga.notifications.urls")),
     path("", include("siaga.dashboard.urls")),
 ]

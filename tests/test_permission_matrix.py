@@ -419,6 +419,7 @@ def _incidents(world: World) -> dict:
                     tps_id=tps[0].pk,
                     lat=tps[0].lat,
                     lon=tps[0].lon,
+                    media=[(_jpeg(), "foto.jpg")],
                 ),
             ).incident
         else:
@@ -441,6 +442,14 @@ def _incidents(world: World) -> dict:
         made[incident.ticket] = (code, shared)
     world._incidents = made
     return made
+
+
+def _jpeg() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "white").save(buffer, format="JPEG")
+    return buffer.getvalue()
 
 
 def _expected_incidents(actor: Actor, incidents: dict) -> set[str]:
@@ -694,7 +703,7 @@ def _login_redirect(response) -> bool:
 
 
 # Pages polled by htmx answer 286 ("stop polling"), empty, instead of a redirect to login.
-ANONYMOUS_STATUS = {"dashboard:banner": 286}
+ANONYMOUS_STATUS = {"dashboard:banner": 286, "incidents:feed": 286}
 # Pages served without a session (no domain data), with their content type: the handover
 # service worker (see page_logistics_handover_sw).
 PUBLIC_PAGES = {"logistics:handover-sw": "text/javascript"}
@@ -1242,6 +1251,152 @@ def page_webhook(name: str) -> Callable[[Actor], None]:
     return check
 
 
+# --- incident and notification pages ------------------------------------------------------------
+
+
+def page_incidents_list(actor: Actor) -> None:
+    incidents = _incidents(actor.world)
+    response = actor.get(reverse("incidents:list"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    assert response.status_code == 200
+    shown = set(re.findall(r'data-ticket="([^"]+)"', response.content.decode()))
+    assert shown == _expected_incidents(actor, incidents)
+
+
+def page_incidents_feed(actor: Actor) -> None:
+    incidents = _incidents(actor.world)
+    response = actor.get(reverse("incidents:feed"))
+    if actor.is_machine:  # polled by htmx: no session answers "stop polling", empty
+        assert response.status_code == 286 and not response.content
+        return
+    assert response.status_code == 200
+    shown = set(re.findall(r"LK-[A-Z0-9]{6}", response.content.decode()))
+    assert shown == _expected_incidents(actor, incidents)
+
+
+def page_incidents_detail(actor: Actor) -> None:
+    incidents = _incidents(actor.world)
+    expected = _expected_incidents(actor, incidents)
+    for ticket in incidents:
+        response = actor.get(reverse("incidents:detail", args=[ticket]))
+        if actor.is_machine:
+            assert _login_redirect(response), ticket
+        else:
+            assert response.status_code == (200 if ticket in expected else 404), ticket
+
+
+def page_incidents_media(actor: Actor) -> None:
+    from siaga.incidents.models import Media
+
+    incidents = _incidents(actor.world)
+    expected = _expected_incidents(actor, incidents)
+    media = list(Media.objects.select_related("incident"))
+    assert media
+    for item in media:
+        response = actor.client.get(reverse("incidents:media", args=[item.pk]))
+        response.close()
+        if actor.is_machine:
+            assert _login_redirect(response)
+        else:
+            ok = item.incident.ticket in expected
+            assert response.status_code == (200 if ok else 404), item.incident.ticket
+
+
+def _incident_page_posts(actor: Actor, name: str, data: dict) -> None:
+    incidents = _incidents(actor.world)
+    expected = _expected_incidents(actor, incidents)
+    for ticket in incidents:
+        audit = _audit_count()
+        response = _post(actor, reverse(name, args=[ticket]), data)
+        if actor.is_machine:
+            assert _login_redirect(response), ticket
+        elif ticket not in expected:
+            assert response.status_code == 404, ticket
+        elif _may_triage(actor):
+            assert response.status_code == 302, ticket
+            assert response.url == reverse("incidents:detail", args=[ticket])
+            assert _audit_count() > audit, ticket
+            continue
+        else:  # may see it, may not act on it
+            assert response.status_code == 403, ticket
+        assert _audit_count() == audit, ticket
+
+
+def page_incidents_transition(actor: Actor) -> None:
+    _incident_page_posts(actor, "incidents:transition", {"state": "diverifikasi"})
+
+
+def page_incidents_note(actor: Actor) -> None:
+    _incident_page_posts(actor, "incidents:note", {"text": "Catatan dari matriks"})
+
+
+def page_incidents_share(actor: Actor) -> None:
+    AgencyFactory(code="bawaslu-kutim", name="Bawaslu Kutai Timur", kind=AgencyKind.BAWASLU)
+    _incident_page_posts(actor, "incidents:share", {"agencies": ["bawaslu-kutim"]})
+
+
+def page_incidents_tps_history(actor: Actor) -> None:
+    incidents = _incidents(actor.world)
+    expected = _expected_incidents(actor, incidents)
+    for tps in Tps.objects.all():
+        response = actor.get(reverse("incidents:tps-history", args=[tps.pk]))
+        if actor.is_machine:
+            assert _login_redirect(response)
+            continue
+        assert response.status_code == (200 if tps.pk in actor.tps() else 404), tps.pk
+        if response.status_code == 200:
+            shown = set(re.findall(r"LK-[A-Z0-9]{6}", response.content.decode()))
+            assert shown <= expected, tps.pk
+
+
+def _notifications(actor: Actor) -> tuple:
+    from siaga.notifications.services import notify
+
+    other = actor.world.user(Role.ANALYST, username="matrix-someone-else")
+    mine = notify(recipients=[actor.user], kind="test", title="Untuk saya")
+    theirs = notify(recipients=[other], kind="test", title="Rahasia orang lain")
+    return mine[0], theirs[0]
+
+
+def page_notifications_inbox(actor: Actor) -> None:
+    _notifications(actor)
+    response = actor.get(reverse("notifications:inbox"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert "Untuk saya" in body and "Rahasia orang lain" not in body
+
+
+def page_notifications_read(actor: Actor) -> None:
+    mine, theirs = _notifications(actor)
+    response = _post(actor, reverse("notifications:read", args=[theirs.pk]), {})
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    assert response.status_code == 404
+    response = _post(actor, reverse("notifications:read", args=[mine.pk]), {})
+    mine.refresh_from_db()
+    assert response.status_code == 302 and mine.read_at is not None
+
+
+def page_notifications_read_all(actor: Actor) -> None:
+    mine, theirs = _notifications(actor)
+    response = _post(actor, reverse("notifications:read-all"), {})
+    mine.refresh_from_db()
+    theirs.refresh_from_db()
+    assert theirs.read_at is None
+    if actor.is_machine:
+        assert _login_redirect(response) and mine.read_at is None
+        return
+    assert response.status_code == 302 and mine.read_at is not None
+
+
 PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "dashboard:situation-room": page_situation_room,
     "dashboard:banner": page_banner,
@@ -1262,6 +1417,17 @@ PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "checklists:tps": page_checklists_tps,
     "checklists:photo": page_checklists_photo,
     **{name: page_webhook(name) for name in WEBHOOKS},
+    "incidents:list": page_incidents_list,
+    "incidents:feed": page_incidents_feed,
+    "incidents:detail": page_incidents_detail,
+    "incidents:media": page_incidents_media,
+    "incidents:transition": page_incidents_transition,
+    "incidents:note": page_incidents_note,
+    "incidents:share": page_incidents_share,
+    "incidents:tps-history": page_incidents_tps_history,
+    "notifications:inbox": page_notifications_inbox,
+    "notifications:read": page_notifications_read,
+    "notifications:read-all": page_notifications_read_all,
 }
 PAGE_SAMPLE_ARGS = {
     "wilayah:region": ["64.08"],
@@ -1271,6 +1437,13 @@ PAGE_SAMPLE_ARGS = {
     "logistics:shipment-status": ["KT-ABCD2345"],
     "checklists:tps": ["{tps}"],
     "checklists:photo": ["1"],
+    "incidents:detail": ["LK-ABCDEF"],
+    "incidents:media": ["1"],
+    "incidents:transition": ["LK-ABCDEF"],
+    "incidents:note": ["LK-ABCDEF"],
+    "incidents:share": ["LK-ABCDEF"],
+    "incidents:tps-history": ["{tps}"],
+    "notifications:read": ["1"],
 }
 
 # Named URLs that show no domain data and need no scope check here (tested elsewhere).

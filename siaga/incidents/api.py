@@ -23,7 +23,7 @@ from siaga.accounts.models import Agency
 from siaga.core.audit import AuditContext
 from siaga.core.errors import DomainError, PermissionDenied
 from siaga.incidents import selectors, services
-from siaga.incidents.choices import OPEN_STATES, Severity, State
+from siaga.incidents.choices import OPEN_STATES, EventKind, Severity, State
 from siaga.incidents.models import Category, Incident
 from siaga.wilayah.api import SiagaPagination
 
@@ -197,9 +197,10 @@ def _out(incident: Incident, *, created: bool = True) -> dict:
 
 
 def _detail(user, incident: Incident) -> dict:
+    reporter = selectors.reporter_label(user, incident)
     return {
         **_out(incident),
-        "reporter": selectors.reporter_label(user, incident),
+        "reporter": reporter,
         "people_involved": incident.people_involved,
         "reject_reason": incident.reject_reason,
         "outcome": incident.outcome,
@@ -208,7 +209,8 @@ def _detail(user, incident: Incident) -> dict:
             {
                 "at": e.at,
                 "kind": e.kind,
-                "actor": e.actor_label,
+                # the first line names the reporter: shown as the user may know them
+                "actor": reporter if e.kind == EventKind.CREATED else e.actor_label,
                 "from_state": e.from_state,
                 "to_state": e.to_state,
                 "note": e.note,

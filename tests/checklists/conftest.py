@@ -107,4 +107,3 @@ def _media(settings, tmp_path):
         },
     }
     return tmp_path / "media"
-
