@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
+from siaga.checklists.selectors import checklist_overview
 from siaga.core.models import Deployment
 from siaga.core.permissions import Action, can
 from siaga.dashboard.statuses import statuses_payload
@@ -76,6 +77,7 @@ def situation_room(request):
     context = {
         "region": region,
         "map_config": map_config(region_code=region.code),
+        "checklist_overview": checklist_overview(user=user, region=region.code),
         **region_panel(user=user, region=region),
     }
     return render(request, "dashboard/situation_room.html", context)
