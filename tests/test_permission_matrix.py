@@ -706,7 +706,15 @@ def _login_redirect(response) -> bool:
 ANONYMOUS_STATUS = {"dashboard:banner": 286, "incidents:feed": 286}
 # Pages served without a session (no domain data), with their content type: the handover
 # service worker (see page_logistics_handover_sw).
-PUBLIC_PAGES = {"logistics:handover-sw": "text/javascript"}
+PUBLIC_PAGES = {
+    "logistics:handover-sw": "text/javascript",
+    # The public report form and its ticket check need no account; the field app's manifest
+    # and service worker hold no data (see page_report_public).
+    "report:public": "text/html",
+    "report:public-check": "text/html",
+    "report:field-manifest": "application/manifest+json",
+    "report:field-sw": "text/javascript",
+}
 # Webhooks answer everyone alike, session or not: only a secret or a signature opens them, so a
 # GET gets "method not allowed", or for WhatsApp's handshake "channel off" (no verify token).
 WEBHOOKS = {"webhooks:sms": 405, "webhooks:telegram": 405, "webhooks:whatsapp": 503}
@@ -1397,6 +1405,36 @@ def page_notifications_read_all(actor: Actor) -> None:
     assert response.status_code == 302 and mine.read_at is not None
 
 
+# --- report forms -------------------------------------------------------------------------------
+
+
+def page_report_field(actor: Actor) -> None:
+    _incidents(actor.world)
+    response = actor.get(reverse("report:field"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    assert response.status_code == 200
+    body = response.content.decode()
+    # The TPS the page embeds for offline use: the user's own, never another scope's.
+    embedded = {int(pk) for pk in re.findall(r'"id": (\d+), "number"', body)}
+    assert embedded and embedded <= actor.tps()
+
+
+def page_report_public(name: str) -> Callable[[Actor], None]:
+    def check(actor: Actor) -> None:
+        _incidents(actor.world)
+        # The same page for everyone, signed in or not: the public form lists every desa of
+        # the regency (public facts), so the per-scope leak check does not apply.
+        response = actor.client.get(reverse(name), headers=actor.headers)
+        assert response.status_code == 200
+        assert response["Content-Type"].startswith(PUBLIC_PAGES[name])
+        assert "LK-" not in response.content.decode()  # no report is listed to anyone here
+
+    check.__name__ = f"page_{name.replace(':', '_')}"
+    return check
+
+
 PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "dashboard:situation-room": page_situation_room,
     "dashboard:banner": page_banner,
@@ -1428,6 +1466,16 @@ PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "notifications:inbox": page_notifications_inbox,
     "notifications:read": page_notifications_read,
     "notifications:read-all": page_notifications_read_all,
+    "report:field": page_report_field,
+    **{
+        name: page_report_public(name)
+        for name in (
+            "report:public",
+            "report:public-check",
+            "report:field-manifest",
+            "report:field-sw",
+        )
+    },
 }
 PAGE_SAMPLE_ARGS = {
     "wilayah:region": ["64.08"],
@@ -1512,7 +1560,8 @@ def test_pages_without_login_redirect_to_the_login_page_never_data(matrix_world,
     args = [a.format(tps=tps) for a in PAGE_SAMPLE_ARGS.get(page, [])]
     response = client.get(reverse(page, args=args))
     assert _anonymous_answer(page, response)
-    assert "Sangatta" not in response.content.decode()
+    if page != "report:public":  # the public form lists the regency's desa to choose from
+        assert "Sangatta" not in response.content.decode()
 
 
 def test_machine_users_have_no_session_login(matrix_world, client):

@@ -166,6 +166,7 @@ class ListFilters(Schema):
     severity: str = Field("", description="Severity.")
     since: dt.datetime | None = Field(None, description="Received at or after.")
     open_only: bool = Field(False, description="Only diterima, diverifikasi, ditindaklanjuti.")
+    mine: bool = Field(False, description="Only the reports the user sent.")
 
 
 def _out(incident: Incident, *, created: bool = True) -> dict:
@@ -319,9 +320,11 @@ def incident_create(
 )
 @paginate(SiagaPagination)
 def incident_list(request: HttpRequest, filters: Query[ListFilters]):
-    qs = selectors.incidents_filter(
-        selectors.incidents_visible(user=request.auth), **filters.dict()
-    ).select_related("merged_into")
+    wanted = filters.dict()
+    qs = selectors.incidents_visible(user=request.auth)
+    if wanted.pop("mine"):
+        qs = qs.filter(reporter=request.auth)
+    qs = selectors.incidents_filter(qs, **wanted).select_related("merged_into")
     return _Rows(qs.prefetch_related("media"))
 
 
