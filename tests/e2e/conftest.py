@@ -1,7 +1,56 @@
-"""End-to-end tests share one rule: no database session may outlive its test."""
+"""What the end-to-end tests share: headless Chromium (skipped with a message where Debian's
+chromium is missing), the Kutai Timur demo, and one rule: no database session may outlive its
+test."""
+
+from pathlib import Path
 
 import pytest
 from django.db import connection
+
+CHROMIUM = Path("/usr/bin/chromium")
+SKIP_MESSAGE = (
+    "Chromium not found: install Debian's chromium (apt-get install chromium) "
+    "to run the end-to-end test"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(autouse=True)
+def _chromium_or_skip():
+    """Skip before the demo is loaded, with a message saying how to get the browser."""
+    if not CHROMIUM.exists():
+        pytest.skip(SKIP_MESSAGE)
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
+    # meanwhile are plain synchronous ones, so Django's async-safety guard may stand down.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from siaga.core.audit import AuditContext
+    from siaga.demo.services import demo_load
+
+    return demo_load(context=AuditContext.cli(), national_regions=False)
 
 
 @pytest.fixture(autouse=True)

@@ -19,11 +19,8 @@ import io
 import pytest
 from PIL import Image
 
-from tests.e2e.test_situation_room import (  # noqa: F401 - shared fixtures and settings
+from tests.e2e.test_situation_room import (
     ARTIFACTS,
-    _chromium_or_skip,
-    browser,
-    demo,
     only_the_live_server,
 )
 
@@ -94,8 +91,8 @@ def outbox_count(page) -> int:
 
 def test_field_monitor_reports_offline_and_it_arrives_once(
     live_server,
-    demo,  # noqa: F811
-    browser,  # noqa: F811
+    demo,
+    browser,
 ):
     from siaga.accounts.models import User
     from siaga.core.audit import AuditContext
@@ -244,8 +241,8 @@ def test_field_monitor_reports_offline_and_it_arrives_once(
 
 def test_citizen_reports_on_the_public_form_anonymously_and_checks_the_ticket(
     live_server,
-    demo,  # noqa: F811
-    browser,  # noqa: F811
+    demo,
+    browser,
     settings,
 ):
     """No account: the form is anonymous by default, keeps a device id in localStorage and its

@@ -15,12 +15,9 @@ import datetime as dt
 import pytest
 
 from siaga.accounts.choices import Role
-from tests.e2e.test_situation_room import (  # noqa: F401 - shared fixtures and settings
+from tests.e2e.test_situation_room import (
     ARTIFACTS,
     READY,
-    _chromium_or_skip,
-    browser,
-    demo,
     only_the_live_server,
 )
 
@@ -79,8 +76,8 @@ def handovers_of(shipment) -> int:
 
 def test_field_monitor_hands_over_offline_and_it_is_sent_once_back_online(
     live_server,
-    demo,  # noqa: F811
-    browser,  # noqa: F811
+    demo,
+    browser,
 ):
     from siaga.accounts.models import User
     from siaga.demo.services import DEMO_PASSWORD
@@ -185,8 +182,8 @@ def test_field_monitor_hands_over_offline_and_it_is_sent_once_back_online(
 
 def test_analyst_sees_the_logistics_overview_and_the_map_layer(
     live_server,
-    demo,  # noqa: F811
-    browser,  # noqa: F811
+    demo,
+    browser,
 ):
     from siaga.demo.services import DEMO_PASSWORD
 

@@ -18,54 +18,10 @@ from siaga.accounts.choices import Role
 
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-SKIP_MESSAGE = (
-    "Chromium not found: install Debian's chromium (apt-get install chromium) "
-    "to run the end-to-end test"
-)
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 READY = '#siaga-map[data-state="ready"]'
 DEMO_TPS = 701
 DEMO_DPT = 297_994
-
-
-@pytest.fixture(autouse=True)
-def _chromium_or_skip():
-    """Skip before the demo is loaded, with a message saying how to get the browser."""
-    if not CHROMIUM.exists():
-        pytest.skip(SKIP_MESSAGE)
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the test makes
-    # meanwhile are plain synchronous ones, so Django's async-safety guard may stand down.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def demo(transactional_db):
-    from siaga.core.audit import AuditContext
-    from siaga.demo.services import demo_load
-
-    return demo_load(context=AuditContext.cli(), national_regions=False)
 
 
 def only_the_live_server(page, base_url: str, blocked: list[str]) -> None:

@@ -140,7 +140,9 @@
       });
       el.dataset.incidentCount = String(points.length);
       if (window.siagaMap) {
-        window.siagaMap.incidents = { markers: points.length, updatedAt: new Date().toISOString() };
+        window.siagaMap.incidents = {
+          count: points.length, markers: markers, updatedAt: new Date().toISOString(),
+        };
       }
     }
 

@@ -1,0 +1,96 @@
+"""End to end, in headless Chromium: on voting day the analyst's situation room draws the incident
+reports on the map (one marker per located report, a popup with the ticket and a link to it),
+lists them in the live feed, and a report typed in meanwhile appears without a reload.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+
+from tests.e2e.test_situation_room import (
+    only_the_live_server,
+)
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def voting_day(transactional_db):
+    from siaga.core.audit import AuditContext
+    from siaga.demo.services import demo_load
+
+    return demo_load(context=AuditContext.cli(), national_regions=False, voting_day=True)
+
+
+def test_voting_day_reports_are_on_the_map_and_in_the_feed(live_server, browser, voting_day):
+    from siaga.accounts.models import User
+    from siaga.core import clock
+    from siaga.core.audit import AuditContext
+    from siaga.incidents.choices import OPEN_STATES
+    from siaga.incidents.models import Incident
+    from siaga.incidents.selectors import incidents_visible
+    from siaga.incidents.services import IncidentInput, incident_submit
+    from siaga.wilayah.models import Tps
+
+    analyst = User.objects.get(username="analis")
+    # The layer shows the reports still open and those of the last 24 hours, merged ones apart.
+    day_ago = clock.now() - dt.timedelta(hours=24)
+    located = (
+        incidents_visible(user=analyst)
+        .exclude(state="digabung")
+        .filter(Q(received_at__gte=day_ago) | Q(state__in=OPEN_STATES))
+        .count()
+    )
+    assert located >= 10  # the demo's voting-day stream
+
+    context = browser.new_context(viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    blocked: list[str] = []
+    only_the_live_server(page, live_server.url, blocked)
+    page.goto(f"{live_server.url}/")
+    page.fill("#id_username", "analis")
+    page.fill("#id_password", "siaga-kutim-2024")
+    page.click("button[type=submit].btn-primary")
+    page.wait_for_selector('#siaga-map[data-incidents="ready"]', timeout=20_000)
+    shown = int(page.get_attribute("#siaga-map", "data-incident-count"))
+    assert shown == located
+
+    # The double vote in Sangatta Utara: its marker opens a popup naming the ticket.
+    case = Incident.objects.get(idempotency_key="demo-insiden-pemilih-dua-kali")
+    page.locator(".incident-marker").first.wait_for(timeout=10_000)
+    page.evaluate(
+        """ticket => { const layer = window.siagaMap.incidents;
+                       layer.markers[ticket].fire('click'); }""",
+        case.ticket,
+    )
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert case.ticket in popup.inner_text()
+    assert popup.locator(f'a[href="/insiden/{case.ticket}/"]').count() == 1
+
+    # The feed lists the latest reports; a new one arrives by polling, no reload.
+    feed = page.locator("[data-incident-feed]")
+    feed.locator("text=LK-").first.wait_for(timeout=15_000)
+    assert re.search(r"LK-[A-Z0-9]{6}", feed.inner_text())
+    tps = Tps.objects.filter(desa__code__startswith="64.08.04.").order_by("pk").first()
+    fresh = incident_submit(
+        context=AuditContext(actor=analyst, channel="web"),
+        channel="web",
+        user=analyst,
+        data=IncidentInput(
+            category="kekerasan",
+            description="Uji ujung ke ujung: keributan baru di depan TPS",
+            tps_id=tps.pk,
+        ),
+    ).incident
+    connection.close()  # the live server must see the commit from its own connection
+    page.wait_for_function(
+        "ticket => document.body.innerText.includes(ticket)", arg=fresh.ticket, timeout=40_000
+    )
+    assert not [u for u in blocked if not u.startswith("https://tile.")], blocked
+    context.close()
