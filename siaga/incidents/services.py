@@ -113,13 +113,17 @@ def normalise_region_code(raw: str) -> str:
     return text
 
 
+def _deployment() -> Deployment | None:
+    return Deployment.objects.only("regency_id", "voting_day").order_by("pk").first()
+
+
 def deployment_regency() -> str:
-    deployment = Deployment.objects.only("regency_id").first()
+    deployment = _deployment()
     return deployment.regency_id if deployment else settings.SIAGA_REGENCY_CODE
 
 
-def phase_at(moment: dt.datetime) -> str:
-    deployment = Deployment.objects.only("voting_day").first()
+def phase_at(moment: dt.datetime, deployment: Deployment | None = None) -> str:
+    deployment = deployment or _deployment()
     if deployment is None:
         return ""
     local_day = moment.astimezone(clock.local_now().tzinfo).date()
@@ -254,7 +258,8 @@ def incident_submit(
     replay = _existing(channel, key, user)
     if replay:
         return replay
-    regency = deployment_regency()
+    deployment = _deployment()
+    regency = deployment.regency_id if deployment else settings.SIAGA_REGENCY_CODE
     category, description, severity, occurred = _checked(data, channel=channel)
     region, tps = _place(data, regency=regency)
     _may_submit(user, channel, region, tps)
@@ -285,6 +290,7 @@ def incident_submit(
                 region=region,
                 tps=tps,
                 cleaned=cleaned,
+                deployment=deployment,
             )
     except IntegrityError:
         again = _existing(channel, key, user)
@@ -295,7 +301,7 @@ def incident_submit(
 
 
 def _write(*, context, channel, key, user, data, category, description, severity, occurred,
-           region, tps, cleaned: list[CleanMedia]) -> Incident:  # fmt: skip
+           region, tps, cleaned: list[CleanMedia], deployment) -> Incident:  # fmt: skip
     now = clock.now()
     for _attempt in range(5):
         ticket = ticket_new()
@@ -309,7 +315,7 @@ def _write(*, context, channel, key, user, data, category, description, severity
         description=description,
         occurred_at=occurred,
         received_at=now,
-        phase=phase_at(occurred),
+        phase=phase_at(occurred, deployment),
         region=region,
         tps=tps,
         lat=data.lat,
@@ -356,7 +362,7 @@ def _write(*, context, channel, key, user, data, category, description, severity
         region_code=region.code,
     )
     if SEVERITY_RANK[Severity(severity)] >= SEVERITY_RANK[Severity.TINGGI]:
-        transaction.on_commit(lambda: _notify_new(incident))
+        _notify_new(incident, routed)  # in the same transaction: told if and only if stored
     return incident
 
 
@@ -372,26 +378,37 @@ def _routed_agencies(category: Category, region: Region) -> list[Agency]:
     ]
 
 
+def _ancestors(code: str) -> list[str]:
+    """``64.08.04.1001`` -> ``64``, ``64.08``, ``64.08.04``, ``64.08.04.1001``."""
+    parts = code.split(".")
+    return [".".join(parts[:n]) for n in range(1, len(parts) + 1)]
+
+
+def _people(region_code: str, who: Q) -> list[User]:
+    """Active users matching ``who`` whose scope covers the region, in one query (a notification
+    carries the report's text, so nobody outside the report's region gets it)."""
+    covering = Q(is_superuser=True) | Q(scope_regions__code__in=_ancestors(region_code))
+    return list(User.objects.filter(who, covering, is_active=True).distinct().order_by("pk"))
+
+
+SECRETARIAT = Q(role__in=[Role.ANALYST, Role.ADMIN])
+
+
 def _secretariat(region_code: str) -> list[User]:
     """Analysts and administrators whose scope covers the region (the TP3D secretariat)."""
-    users = User.objects.filter(
-        is_active=True, role__in=[Role.ANALYST, Role.ADMIN]
-    ).prefetch_related("scope_regions")
-    return [u for u in users if user_scope(u).covers(region_code)]
+    return _people(region_code, SECRETARIAT)
 
 
-def _agency_people(agency: Agency, region_code: str) -> list[User]:
-    """The agency's liaisons whose scope covers the region (a notification carries the text)."""
-    users = User.objects.filter(agency=agency, is_active=True, role=Role.LIAISON)
-    return [u for u in users.prefetch_related("scope_regions") if user_scope(u).covers(region_code)]
+def _agency_people(agencies: list[Agency], region_code: str) -> list[User]:
+    """The agencies' liaisons whose scope covers the region."""
+    return _people(region_code, Q(role=Role.LIAISON, agency__in=[a.pk for a in agencies]))
 
 
-def _notify_new(incident: Incident) -> None:
-    recipients = _secretariat(incident.region_id)
-    for agency in incident.shared_with.all():
-        recipients += _agency_people(agency, incident.region_id)
+def _notify_new(incident: Incident, routed: list[Agency]) -> None:
+    """Tell the secretariat and the routed agencies' liaisons, in the report's transaction."""
+    liaisons = Q(role=Role.LIAISON, agency__in=[a.pk for a in routed])
     notify(
-        recipients=recipients,
+        recipients=_people(incident.region_id, SECRETARIAT | liaisons),
         kind="incident.new",
         title=_("Laporan %(severity)s %(ticket)s: %(category)s di %(place)s")
         % {
@@ -567,7 +584,7 @@ def _notify_assigned(incident: Incident) -> None:
         "due": localtime(incident.sla_due_at).strftime("%d-%m %H:%M"),
     }
     notify(
-        recipients=_agency_people(agency, incident.region_id),
+        recipients=_agency_people([agency], incident.region_id),
         kind="incident.assigned",
         title=title,
         body=incident.description[:300],

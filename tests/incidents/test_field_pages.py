@@ -65,7 +65,7 @@ def test_field_monitor_sees_only_the_assigned_tps_preselected(
     assert config["user"] == {"id": inc.monitor.pk, "username": "inc-mon"}
     assert config["urls"] == {
         "submit": "/api/v1/incidents",
-        "list": "/api/v1/incidents?page_size=20",
+        "list": "/api/v1/incidents?page_size=20&mine=true",
         "checklistSubmit": "/api/v1/checklists/submissions",
     }
     html = response.content.decode()

@@ -10,7 +10,7 @@ import threading
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from PIL import Image
 
 from siaga.accounts.choices import Role
@@ -366,13 +366,15 @@ def test_a_category_routes_the_report_to_the_agencies_of_the_regency(inc, inc_re
     assert list(inc_report(category="lainnya").shared_with.all()) == []
 
 
-def test_a_serious_report_notifies_the_secretariat_and_routed_liaisons_on_commit(
+def test_a_serious_report_notifies_the_secretariat_and_routed_liaisons_with_it(
     inc, inc_report, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    # Told in the report's own transaction: if the report is not stored, nobody is told.
+    with pytest.raises(RuntimeError), transaction.atomic():
         inc_report(category="politik-uang")
-    assert Notification.objects.count() == 0  # nothing before the report is committed
-    assert len(callbacks) == 1
+        assert Notification.objects.count() == 4
+        raise RuntimeError("the transaction fails after the report")
+    assert Notification.objects.count() == 0 and Incident.objects.count() == 0
 
     with django_capture_on_commit_callbacks(execute=True):
         incident = inc_report(category="politik-uang")
