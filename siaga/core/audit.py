@@ -111,7 +111,8 @@ def audit_record_many(*, context: AuditContext, entries: list[AuditEntry]) -> li
         return []
     actor = context.actor if getattr(context.actor, "pk", None) else None
     now = clock.now()
-    with transaction.atomic():
+    # No savepoint of its own: the events land with the caller's change or not at all.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])

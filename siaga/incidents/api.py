@@ -169,7 +169,7 @@ class ListFilters(Schema):
     mine: bool = Field(False, description="Only the reports the user sent.")
 
 
-def _out(incident: Incident, *, created: bool = True) -> dict:
+def _out(incident: Incident, *, created: bool = True, media_count: int | None = None) -> dict:
     tps = incident.tps
     return {
         "ticket": incident.ticket,
@@ -193,7 +193,7 @@ def _out(incident: Incident, *, created: bool = True) -> dict:
         "sla_due_at": incident.sla_due_at,
         "escalated": incident.escalated_at is not None,
         "merged_into": incident.merged_into.ticket if incident.merged_into_id else None,
-        "media_count": incident.media.count(),
+        "media_count": incident.media.count() if media_count is None else media_count,
     }
 
 
@@ -309,7 +309,11 @@ def incident_create(
         )
     except DomainError as exc:
         return _refusal(exc)
-    return Status(201 if result.created else 200, _out(result.incident, created=result.created))
+    media_count = len(files) if result.created else None
+    return Status(
+        201 if result.created else 200,
+        _out(result.incident, created=result.created, media_count=media_count),
+    )
 
 
 @router.get(
