@@ -16,15 +16,11 @@ from django.views.decorators.http import require_GET
 
 from siaga.checklists import selectors
 from siaga.checklists.forms import StatusFilterForm
-from siaga.core.permissions import Action, can
+from siaga.core.permissions import may_read
 from siaga.wilayah import selectors as wilayah_selectors
 from siaga.wilayah.choices import Level
 
 PAGE_SIZE = 50
-
-
-def _may_read(user) -> bool:
-    return can(user, Action.VIEW) or can(user, Action.SUBMIT_FIELD)
 
 
 @login_required
@@ -32,7 +28,7 @@ def _may_read(user) -> bool:
 def overview(request):
     """Per-phase counts, then the TPS × phase missing or late, filtered and paginated."""
     user = request.user
-    if not _may_read(user):
+    if not may_read(user):
         raise Http404
     kecamatan = list(
         wilayah_selectors.regions_visible(user=user)
@@ -68,7 +64,7 @@ def overview(request):
 @require_GET
 def tps_history(request, tps_id: int):
     user = request.user
-    if not _may_read(user):
+    if not may_read(user):
         raise Http404
     try:
         tps, history = selectors.tps_checklist_history(user=user, tps=tps_id)
@@ -81,7 +77,7 @@ def tps_history(request, tps_id: int):
 @require_GET
 def photo(request, pk: int):
     user = request.user
-    if not _may_read(user):
+    if not may_read(user):
         raise Http404
     try:
         found = selectors.photo_get(user=user, pk=pk)

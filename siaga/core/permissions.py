@@ -138,6 +138,11 @@ def can(user, action: Action, region_code: str | None = None) -> bool:
     return region_code is None or user_scope(user).covers(region_code)
 
 
+def may_read(user) -> bool:
+    """Readers of the situation room, and field monitors (who read what their places hold)."""
+    return can(user, Action.VIEW) or can(user, Action.SUBMIT_FIELD)
+
+
 def require(user, action: Action, region_code: str | None = None) -> None:
     """Raise ``PermissionDenied`` unless ``can(user, action, region_code)``."""
     if not can(user, action, region_code):

@@ -31,7 +31,7 @@ from siaga.core import clock
 from siaga.core.audit import AuditContext
 from siaga.core.calendar import PHASES
 from siaga.core.errors import DomainError, PermissionDenied
-from siaga.core.permissions import Action, can, scope_open_q, user_scope
+from siaga.core.permissions import Action, can, may_read, scope_open_q, user_scope
 from siaga.incidents import selectors, services
 from siaga.incidents.choices import OPEN_STATES, SEVERITY_RANK, EventKind, Severity, State
 from siaga.incidents.forms_triage import (
@@ -59,11 +59,6 @@ REASON_LABELS = {
     "close_in_time": gettext_lazy("waktu berdekatan"),
     "similar_text": gettext_lazy("uraian mirip"),
 }
-
-
-def _may_read(user) -> bool:
-    """Readers of the situation room, and field monitors (who see their own reports)."""
-    return can(user, Action.VIEW) or can(user, Action.SUBMIT_FIELD)
 
 
 def _incident(user, ticket: str) -> Incident:
@@ -159,7 +154,7 @@ def feed(request):
     user = request.user
     if not user.is_authenticated:
         return HttpResponse(status=HTMX_STOP_POLLING)
-    if not _may_read(user):
+    if not may_read(user):
         raise Http404
     form = FeedForm(request.GET)
     if not form.is_valid():
@@ -182,7 +177,7 @@ def feed(request):
 @require_GET
 def incident_list(request):
     user = request.user
-    if not _may_read(user):
+    if not may_read(user):
         raise Http404
     regions, agencies = _filter_choices(user)
     form = IncidentFilterForm(request.GET or None, regions=regions, agencies=agencies)

@@ -281,8 +281,8 @@ def field_service_worker(request):
     """The service worker, served under /lapor/lapangan/ so that this is its scope."""
     response = render(
         request,
-        "incidents/field_sw.js",
-        {"shell": json.dumps(field_shell()), "version": SW_VERSION},
+        "offline_sw.js",
+        {"shell": json.dumps(field_shell()), "version": SW_VERSION, "prefix": "siaga-field-"},
         content_type="text/javascript",
     )
     response["Cache-Control"] = "no-cache"

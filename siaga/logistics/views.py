@@ -27,7 +27,7 @@ from siaga.accounts.choices import Role
 from siaga.core.audit import AuditContext
 from siaga.core.errors import DomainError
 from siaga.core.models import AuditEvent
-from siaga.core.permissions import Action, can
+from siaga.core.permissions import Action, can, may_read
 from siaga.logistics import exports, qr, selectors, services
 from siaga.logistics.choices import ShipmentStatus
 from siaga.logistics.forms import LineFormSet, ShipmentFilterForm, ShipmentForm, StatusForm
@@ -46,10 +46,6 @@ def _next_statuses(shipment: Shipment) -> list[ShipmentStatus]:
     """
     allowed = services.ALLOWED_TRANSITIONS.get(ShipmentStatus(shipment.status), frozenset())
     return [s for s in ShipmentStatus if s in allowed and s != ShipmentStatus.HANDED_OVER]
-
-
-def _may_read(user) -> bool:
-    return can(user, Action.VIEW) or can(user, Action.SUBMIT_FIELD)
 
 
 EDITABLE_CONTENTS = (ShipmentStatus.PLANNED, ShipmentStatus.LOADING)
@@ -157,7 +153,7 @@ def export_pdf(request):
 @require_GET
 def shipment_list(request):
     user = request.user
-    if not _may_read(user):
+    if not may_read(user):
         raise Http404
     kecamatan = list(
         wilayah_selectors.regions_visible(user=user)
@@ -196,7 +192,7 @@ def shipment_list(request):
 @require_GET
 def shipment_detail(request, code):
     user = request.user
-    if not _may_read(user):
+    if not may_read(user):
         raise Http404
     shipment = _shipment(user, code)
     lines = shipment.lines.select_related("item", "tps__desa").order_by(
@@ -329,7 +325,7 @@ def shipment_create(request):
 @require_http_methods(["GET", "POST"])
 def shipment_edit(request, code):
     user = request.user
-    shipment = _shipment(user, code) if _may_read(user) else None
+    shipment = _shipment(user, code) if may_read(user) else None
     if shipment is None or not can(user, Action.EDIT_LOGISTICS, shipment.destination_region_id):
         raise Http404
     return _editor(request, shipment=shipment)
@@ -339,7 +335,7 @@ def shipment_edit(request, code):
 @require_POST
 def shipment_status(request, code):
     user = request.user
-    shipment = _shipment(user, code) if _may_read(user) else None
+    shipment = _shipment(user, code) if may_read(user) else None
     if shipment is None or not can(user, Action.EDIT_LOGISTICS, shipment.destination_region_id):
         raise Http404
     form = StatusForm(request.POST)
@@ -375,7 +371,7 @@ def handover_config(*, user) -> dict:
     """What handover.js needs, passed through ``json_script`` (no JS catalogue)."""
     return {
         "serverNow": exports.clock.now().isoformat(),
-        "mayViewShipment": _may_read(user),
+        "mayViewShipment": may_read(user),
         "shipmentUrl": api_url("logistics/shipments/{code}"),
         "submitUrl": api_url("logistics/handovers"),
         "shipmentPageUrl": reverse("logistics:shipment", args=["CODE"]).replace("CODE", "{code}"),
@@ -460,8 +456,8 @@ def handover_service_worker(request):
     ]
     body = render(
         request,
-        "logistics/sw.js",
-        {"shell": json.dumps(shell), "version": "siaga-handover-v1"},
+        "offline_sw.js",
+        {"shell": json.dumps(shell), "version": "siaga-handover-v2", "prefix": "siaga-handover-"},
         content_type="text/javascript",
     )
     body["Cache-Control"] = "no-cache"

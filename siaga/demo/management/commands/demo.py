@@ -56,6 +56,11 @@ class Command(BaseCommand):
             call_command("serve", bind=options["bind"], no_migrate=True)
         else:
             self.stdout.write("Run `siaga serve` (or `siaga demo --serve`) to open it.")
+        if not options["voting_day"]:
+            self.stdout.write(
+                "Voting day itself: `siaga demo --voting-day` on a fresh data folder "
+                "(SIAGA_DATA_DIR) plays 27 November 2024, 15:30 WITA, with its incident reports."
+            )
 
     def _print(self, summary: DemoSummary, *, bind: str, seconds: float) -> None:
         write = self.stdout.write

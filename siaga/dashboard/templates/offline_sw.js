@@ -1,8 +1,10 @@
-/* Siaga field app service worker: keeps the page shell so the app opens without signal.
- * Network first (a fresh page, CSRF token and TPS list when there is signal), the kept copy
- * when there is none. Submissions are never cached or replayed here: the page's outbox
- * (IndexedDB) owns them, with their idempotency keys. */
+/* The service worker of Siaga's offline pages (the field app, the logistics handover): keeps
+ * the page shell so the page opens without signal. Network first (a fresh page, CSRF token and
+ * data when there is signal), the kept copy when there is none. Submissions are never cached or
+ * replayed here: the page's outbox (IndexedDB) owns them, with their idempotency keys. Each app
+ * keeps its own caches ("{{ prefix }}..."), never another app's on the same origin. */
 var CACHE = "{{ version }}";
+var PREFIX = "{{ prefix }}";
 var SHELL = {{ shell|safe }};
 
 function keep(cache, url) {
@@ -25,7 +27,7 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (keys) {
       return Promise.all(keys.filter(function (k) {
-        return k.indexOf("siaga-field-") === 0 && k !== CACHE;
+        return k.indexOf(PREFIX) === 0 && k !== CACHE;
       }).map(function (k) { return caches.delete(k); }));
     }).then(function () { return self.clients.claim(); })
   );
