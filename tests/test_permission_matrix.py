@@ -1235,13 +1235,20 @@ def page_checklists_tps(actor: Actor) -> None:
             assert response.status_code == (200 if tps.pk in actor.tps() else 404), tps.pk
 
 
+def _close_file(response) -> None:
+    """Close a streamed file, not the response: closing a response outside the test client's
+    request ends the test's database connection (Django's request_finished clean-up)."""
+    if getattr(response, "file_to_stream", None) is not None:
+        response.file_to_stream.close()
+
+
 def page_checklists_photo(actor: Actor) -> None:
     photos = _checklist_photos(actor.world)
     assert photos
     for pk, tps_id in photos.items():
         # A file is streamed (no body to scan for leaks): the status says it all.
         response = actor.client.get(reverse("checklists:photo", args=[pk]), headers=actor.headers)
-        response.close()
+        _close_file(response)
         if actor.is_machine:
             assert _login_redirect(response)
         else:
@@ -1304,7 +1311,7 @@ def page_incidents_media(actor: Actor) -> None:
     assert media
     for item in media:
         response = actor.client.get(reverse("incidents:media", args=[item.pk]))
-        response.close()
+        _close_file(response)
         if actor.is_machine:
             assert _login_redirect(response)
         else:

@@ -19,6 +19,8 @@ def token_create(
 ) -> tuple[ApiToken, str]:
     """Make a token for ``user``; returns the row and the clear key, which is never stored."""
     key = "sg_" + secrets.token_urlsafe(32)
+    while key[3] in "-_":  # a prefix starting with "-" would read as an option on the CLI
+        key = "sg_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,

@@ -69,7 +69,16 @@ def test_me_tells_role_agency_scope_and_allowed_actions(world, login):
         ],
         "scope_everything": False,
         "assigned_tps": None,
-        "actions": sorted(["view", "submit_field", "edit_master", "view_audit"]),
+        "actions": sorted(
+            [
+                "view",
+                "submit_field",
+                "edit_master",
+                "view_audit",
+                "triage_incidents",
+                "view_reporter",
+            ]
+        ),
     }
 
 

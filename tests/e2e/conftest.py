@@ -5,7 +5,7 @@ test."""
 from pathlib import Path
 
 import pytest
-from django.db import connection
+from django.db import DatabaseError, connection
 
 CHROMIUM = Path("/usr/bin/chromium")
 SKIP_MESSAGE = (
@@ -57,11 +57,25 @@ def demo(transactional_db):
 def _no_stray_database_sessions(transactional_db):
     """Chromium may keep an HTTP keep-alive socket open after its context closes, and the live
     server thread serving it then keeps its PostgreSQL session: the test database could not be
-    dropped at the end of the run. End such sessions once the test is over."""
+    dropped at the end of the run. End such sessions once the test is over.
+
+    Under Playwright a test body may run on a database connection of its own (another
+    execution context), which the previous test's clean-up ended: start from a fresh one."""
+    fresh_connection()
     yield
+    fresh_connection()
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                 "WHERE datname = current_database() AND pid <> pg_backend_pid()"
             )
+
+
+def fresh_connection() -> None:
+    """Start this execution context on a new database connection (the previous test's
+    clean-up may have ended the one it held). Test bodies under Playwright call it first."""
+    try:
+        connection.close()
+    except DatabaseError:  # already ended by the server: nothing to close
+        connection.connection = None

@@ -19,6 +19,7 @@ import io
 import pytest
 from PIL import Image
 
+from tests.e2e.conftest import fresh_connection
 from tests.e2e.test_situation_room import (
     ARTIFACTS,
     only_the_live_server,
@@ -54,17 +55,6 @@ def log_in(page, base: str, username: str, next_path: str) -> None:
     page.fill("#id_password", DEMO_PASSWORD)
     page.click("button[type=submit].btn-primary")
     page.wait_for_url("**" + next_path)
-
-
-def fresh_connection() -> None:
-    """Close this test body's database connection (at its start and its end).
-
-    Under Playwright's sync API the test body may hold another connection than the fixtures,
-    and the e2e conftest ends every other session of the test database after each test: a body
-    connection left open would be dead in the next test."""
-    from django.db import connection
-
-    connection.close()
 
 
 def settled(page, state: str) -> None:

@@ -12,6 +12,7 @@ import pytest
 from django.db import connection
 from django.db.models import Q
 
+from tests.e2e.conftest import fresh_connection
 from tests.e2e.test_situation_room import (
     only_the_live_server,
 )
@@ -27,7 +28,7 @@ def voting_day(transactional_db):
     return demo_load(context=AuditContext.cli(), national_regions=False, voting_day=True)
 
 
-def test_voting_day_reports_are_on_the_map_and_in_the_feed(live_server, browser, voting_day):
+def test_voting_day_reports_are_on_the_map_and_in_the_feed(live_server, voting_day, browser):
     from siaga.accounts.models import User
     from siaga.core import clock
     from siaga.core.audit import AuditContext
@@ -37,6 +38,7 @@ def test_voting_day_reports_are_on_the_map_and_in_the_feed(live_server, browser,
     from siaga.incidents.services import IncidentInput, incident_submit
     from siaga.wilayah.models import Tps
 
+    fresh_connection()
     analyst = User.objects.get(username="analis")
     # The layer shows the reports still open and those of the last 24 hours, merged ones apart.
     day_ago = clock.now() - dt.timedelta(hours=24)
