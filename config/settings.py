@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "siaga.notifications",
     "siaga.incidents",
     "siaga.checklists",
+    "siaga.voters",
     "siaga.dashboard",
     "siaga.demo",
 ]
