@@ -22,6 +22,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 
@@ -416,7 +417,7 @@ def _notify_new(incident: Incident, routed: list[Agency]) -> None:
             "place": incident.region.name,
         },
         body=incident.description[:300],
-        url=f"/insiden/{incident.ticket}/",
+        url=reverse("incidents:detail", args=[incident.ticket]),
         urgent=incident.severity == Severity.KRITIS,
         obj=incident,
     )
@@ -586,7 +587,7 @@ def _notify_assigned(incident: Incident) -> None:
         kind="incident.assigned",
         title=title,
         body=incident.description[:300],
-        url=f"/insiden/{incident.ticket}/",
+        url=reverse("incidents:detail", args=[incident.ticket]),
         urgent=incident.severity in (Severity.TINGGI, Severity.KRITIS),
         obj=incident,
     )
@@ -656,18 +657,17 @@ def sla_sweep(*, context: AuditContext) -> list[Incident]:
     within their severity's SLA; returns the reports escalated now. Run it every few minutes.
     """
     now = clock.now()
-    overdue = Q(state=State.DITINDAKLANJUTI, sla_due_at__lt=now)
-    unverified = Q(state=State.DITERIMA)
+    late = Q(state=State.DITINDAKLANJUTI, sla_due_at__lt=now)
+    for severity in Severity.values:  # unverified past the time allowed for its severity
+        received_before = now - dt.timedelta(hours=sla_hours(severity))
+        late |= Q(state=State.DITERIMA, severity=severity, received_at__lt=received_before)
     candidates = (
-        Incident.objects.filter(overdue | unverified, escalated_at__isnull=True)
+        Incident.objects.filter(late, escalated_at__isnull=True)
         .select_related("assigned_agency__head", "category", "region")
         .order_by("pk")
     )
     escalated = []
     for incident in candidates:
-        verify_due = incident.received_at + dt.timedelta(hours=sla_hours(incident.severity))
-        if incident.state == State.DITERIMA and verify_due >= now:
-            continue
         with transaction.atomic():
             locked = Incident.objects.select_for_update().get(pk=incident.pk)
             if locked.escalated_at is not None or locked.state != incident.state:
@@ -711,7 +711,7 @@ def _notify_escalation(incident: Incident) -> None:
         kind="incident.escalated",
         title=title,
         body=f"{incident.category.name}, {incident.region.name}: {incident.description[:200]}",
-        url=f"/insiden/{incident.ticket}/",
+        url=reverse("incidents:detail", args=[incident.ticket]),
         urgent=True,
         obj=incident,
     )
