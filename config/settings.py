@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_tasks_db",
     "siaga.core",
     "siaga.accounts",
     "siaga.wilayah",
@@ -221,6 +222,14 @@ CACHES = {
         }
     )
 }
+
+# --- Background jobs (imports, linkage): Django's tasks in the database, one worker process --
+# `siaga serve` starts the worker beside gunicorn; `siaga manage db_worker` runs one alone.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+SIAGA_TASK_WORKER = env("SIAGA_TASK_WORKER", True, cast=bool)
+
+# --- Voter roll: uploaded DPT files and the double-registration search ---------------------
+SIAGA_DPT_UPLOAD_MAX_MB = env("SIAGA_DPT_UPLOAD_MAX_MB", 1024, cast=int)
 
 # --- Uploads: photos and videos attached to reports and checklists --------------------------
 SIAGA_UPLOAD_MAX_MB = env("SIAGA_UPLOAD_MAX_MB", 10, cast=int)

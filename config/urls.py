@@ -18,6 +18,7 @@ urlpatterns = [
     path("lapor/", include("siaga.incidents.urls_field")),
     path("webhooks/", include("siaga.incidents.urls_webhooks")),
     path("periksa/", include("siaga.checklists.urls")),
+    path("pemilih/", include("siaga.voters.urls")),
     path("notifikasi/", include("siaga.notifications.urls")),
     path("", include("siaga.dashboard.urls")),
 ]

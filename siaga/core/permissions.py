@@ -28,6 +28,9 @@ class Action(StrEnum):
     EDIT_LOGISTICS = "edit_logistics"  # distribution plans, shipments, replacement requests
     TRIAGE_INCIDENTS = "triage_incidents"  # verify, reject, assign, merge and share reports
     VIEW_REPORTER = "view_reporter"  # who sent a report (public reporters' names and contacts)
+    IMPORT_DPT = "import_dpt"  # upload a voter roll (DPT) and run the double-registration search
+    REVIEW_VOTERS = "review_voters"  # the queue of suspected double registrations: confirm, dismiss
+    CHECK_VOTER = "check_voter"  # ask at a TPS whether a NIK is on the roll
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -40,17 +43,25 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.VIEW_AUDIT,
             Action.TRIAGE_INCIDENTS,
             Action.VIEW_REPORTER,
+            Action.IMPORT_DPT,
+            Action.REVIEW_VOTERS,
+            Action.CHECK_VOTER,
         }
     ),
     Role.LEADERSHIP: frozenset({Action.VIEW}),
     Role.LIAISON: frozenset({Action.VIEW}),
-    Role.FIELD_MONITOR: frozenset({Action.SUBMIT_FIELD}),
+    Role.FIELD_MONITOR: frozenset({Action.SUBMIT_FIELD, Action.CHECK_VOTER}),
     Role.MACHINE: frozenset({Action.VIEW}),
 }
 
 # What a liaison may do on top of the role, because of the agency they speak for.
 AGENCY_ACTIONS: dict[str, frozenset[Action]] = {
-    AgencyKind.KPU: frozenset({Action.EDIT_LOGISTICS}),
+    # KPU keeps the roll: it imports it, reviews it and sees the NIK it must correct.
+    AgencyKind.KPU: frozenset(
+        {Action.EDIT_LOGISTICS, Action.IMPORT_DPT, Action.REVIEW_VOTERS, Action.VIEW_PERSONAL}
+    ),
+    # Bawaslu supervises the roll: it reviews the suspected double registrations.
+    AgencyKind.BAWASLU: frozenset({Action.REVIEW_VOTERS}),
 }
 
 

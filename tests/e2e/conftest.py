@@ -23,6 +23,31 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_request_at_a_time_on_sqlite():
+    """On SQLite the live server shares the test's in-memory database connection across its
+    threads, and a page's parallel requests (map, feed, counts) may then collide on it
+    ("database unavailable: InterfaceError"). Serve one request at a time there; Django's
+    server closes each connection when it is not threaded, so the browser never waits on a
+    kept-alive socket. PostgreSQL keeps the threaded server, one connection per thread."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        # The live server thread itself already holds the shared connections.
+        def __init__(self, *args, connections_override=None, **kwargs):
+            super().__init__(*args, **kwargs)
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        threaded = LiveServerThread.server_class
+        LiveServerThread.server_class = SerialWSGIServer
+        yield
+        LiveServerThread.server_class = threaded
+    else:
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _chromium_or_skip():
     """Skip before the demo is loaded, with a message saying how to get the browser."""

@@ -9,7 +9,6 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import connection
 from django.db.models import Q
 
 from tests.e2e.conftest import fresh_connection
@@ -22,11 +21,6 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture
 def voting_day(transactional_db):
-    if connection.vendor == "sqlite":
-        # Django's live server shares one in-memory SQLite connection between its request
-        # threads; this page polls the map, the incident layer, the feed and the banner at once,
-        # which that connection cannot serve in parallel. make test runs it on PostgreSQL.
-        pytest.skip("needs PostgreSQL: the page's parallel requests share one SQLite connection")
     from siaga.core.audit import AuditContext
     from siaga.demo.services import demo_load
 

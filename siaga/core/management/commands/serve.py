@@ -34,5 +34,9 @@ class Command(BaseCommand):
             "-",
             "--chdir",
             str(settings.BASE_DIR),
+            "--config",
+            "python:siaga.core.gunicorn_conf",
         ]
+        # The hooks in gunicorn_conf start the background-task worker when this is set.
+        os.environ["SIAGA_SERVE_TASK_WORKER"] = "1" if settings.SIAGA_TASK_WORKER else "0"
         os.execv(sys.executable, argv)  # noqa: S606 - replaces this process with gunicorn

@@ -1,0 +1,3 @@
+"""Placeholder: filled in by the voter-roll work."""
+
+urlpatterns: list = []
