@@ -230,6 +230,7 @@ SIAGA_TASK_WORKER = env("SIAGA_TASK_WORKER", True, cast=bool)
 
 # --- Voter roll: uploaded DPT files and the double-registration search ---------------------
 SIAGA_DPT_UPLOAD_MAX_MB = env("SIAGA_DPT_UPLOAD_MAX_MB", 1024, cast=int)
+SIAGA_VOTER_CHECKS_PER_MINUTE = env("SIAGA_VOTER_CHECKS_PER_MINUTE", 30, cast=int)
 
 # --- Uploads: photos and videos attached to reports and checklists --------------------------
 SIAGA_UPLOAD_MAX_MB = env("SIAGA_UPLOAD_MAX_MB", 10, cast=int)

@@ -19,7 +19,7 @@ COMMANDS = {
     "logistics": "Election logistics: seed the item catalogue, import a plan, at-risk list.",
     "incidents": "Incident reports: seed the categories, escalate reports past their SLA.",
     "notify": "Notifications: send queued email and Telegram deliveries.",
-    "voters": "Voter roll (DPT): find double registrations in a file (dedup).",
+    "voters": "Voter roll (DPT): dedup a file, import a file, link the stored roll.",
     "audit": "Audit trail: verify the hash chain.",
     "status": "Print the state of this deployment (--json for monitoring).",
     "manage": "Run any Django management command (migrate, check --deploy, ...).",

@@ -644,6 +644,540 @@ def api_checklist_tps(actor: Actor) -> None:
         assert response.status_code == (200 if tps.pk in actor.tps() else 404), tps.pk
 
 
+# --- voter roll ---------------------------------------------------------------------------------
+# The principals' liaisons speak for Kesbangpol (PEMDA): none holds KPU's or Bawaslu's powers on
+# the roll (import, review, unmasked NIK); tests/voters covers those agencies. Here: admins and
+# analysts import and review; admins, analysts and field monitors check a NIK at a TPS; the
+# readers of the situation room (leadership, liaisons, machines) see the duplicate counts only.
+
+VOTERS_API = "/api/v1/voters"
+
+
+@dataclass
+class Roll:
+    """The world's voter roll: a voter at the first TPS of each desa (Paser's too), one more
+    Paser row copying its voter, three pairs, three imports with a rejected row each, a run."""
+
+    voters: dict  # desa code -> Voter at its first TPS
+    copy: object  # the Paser copy, at the second TPS of Kasungai
+    pairs: dict  # key -> DuplicatePair
+    imports: dict  # key -> DptImport
+    rejected: dict  # import key -> the name on its rejected row
+    run: object  # the LinkageRun that found the pairs
+
+    @property
+    def all_voters(self) -> list:
+        return [*self.voters.values(), self.copy]
+
+    def voter_names(self) -> set[str]:
+        return {v.name for v in self.all_voters} | set(self.rejected.values())
+
+    def pair_names(self, keys) -> set[str]:
+        return {v.name for key in keys for v in (self.pairs[key].voter_l, self.pairs[key].voter_r)}
+
+
+ROLL_NAMES = ["AGUS MATRIKS", "BUDI MATRIKS", "CANDRA MATRIKS", "DEDI MATRIKS", "EKO MATRIKS"]
+
+
+def _roll(world: World) -> Roll:
+    """Built once per world; statuses are read back from the database by the rows that change
+    them (each test runs in its own transaction)."""
+    from siaga.voters.models import (
+        DptImport,
+        DuplicatePair,
+        JobStatus,
+        LinkageRun,
+        PairStatus,
+        RejectedRow,
+        Voter,
+    )
+
+    if hasattr(world, "_roll"):
+        return world._roll
+    born = dt.date(1980, 5, 12)
+    voters = {}
+    for n, (code, tps) in enumerate(sorted(world.tps.items())):
+        voters[code] = Voter.objects.create(
+            voter_id=f"MTX{n:03d}",
+            nik=f"{code[:8].replace('.', '')}120580{n + 1:04d}",
+            nkk=f"{code[:8].replace('.', '')}0101{n + 1:06d}",
+            name=ROLL_NAMES[n],
+            birth_place="Sangatta",
+            birth_date=born,
+            sex="L",
+            address=f"JL. MATRIKS NO. {n + 1}",
+            desa_id=code,
+            tps=tps[0],
+        )
+    paser = voters["64.01.01.2001"]
+    copy = Voter.objects.create(
+        voter_id="MTX-COPY",
+        nik=paser.nik,
+        nkk=paser.nkk,
+        name="EKA MATRIKS",
+        birth_date=born,
+        sex="L",
+        address="JL. PASER NO. 9",
+        desa_id=paser.desa_id,
+        tps=world.tps[paser.desa_id][1],
+    )
+    run = LinkageRun.objects.create(
+        status=JobStatus.DONE, threshold=0.9, voters=6, pairs_found=3, progress="selesai"
+    )
+    evidence = {"source": "engine", "fields": {"name": {"level": "sama", "bf": 50.0}}, "why": "x"}
+
+    def pair(a, b, klass: str, status: str) -> DuplicatePair:
+        left, right = sorted((a, b), key=lambda v: v.pk)
+        return DuplicatePair.objects.create(
+            voter_l=left,
+            voter_r=right,
+            run=run,
+            probability=0.97,
+            klass=klass,
+            status=status,
+            evidence=evidence,
+        )
+
+    pairs = {
+        # Each Kutai Timur pair lies within one kecamatan: a kecamatan's reviewer sees both sides.
+        "sangatta": pair(
+            voters["64.08.04.1001"], voters["64.08.04.1002"], "K1", PairStatus.SUSPECTED
+        ),
+        "busang": pair(
+            voters["64.08.06.2001"], voters["64.08.06.2002"], "K3", PairStatus.CONFIRMED
+        ),
+        "paser": pair(paser, copy, "K1", PairStatus.CONFIRMED),
+    }
+    imports, rejected = {}, {}
+    for key, scope in (("kutim", "64.08"), ("sangatta", "64.08.04"), ("paser", "64.01")):
+        dpt_import = DptImport.objects.create(
+            file_name=f"dpt-matriks-{key}.csv",
+            sha256=f"{key:0>64}",
+            scope_code=scope,
+            status=JobStatus.DONE,
+            rows_total=2,
+            rows_read=2,
+            rows_accepted=1,
+            rows_rejected=1,
+        )
+        rejected[key] = f"DITOLAK MATRIKS {key.upper()}"
+        RejectedRow.objects.create(
+            dpt_import=dpt_import,
+            row_number=3,
+            values={"nik": f"{scope.replace('.', '')[:6]:0<6}1205809999", "name": rejected[key]},
+            errors=[{"field": "tps", "code": "tps_unknown", "message": "TPS tidak dikenal"}],
+        )
+        imports[key] = dpt_import
+    world._roll = Roll(voters, copy, pairs, imports, rejected, run)
+    return world._roll
+
+
+def _may_review_voters(actor: Actor) -> bool:
+    return actor.principal.role in (Role.ADMIN, Role.ANALYST)
+
+
+_may_import_dpt = _may_review_voters  # the same two roles here (KPU liaisons would add both)
+
+
+def _may_check_voter(actor: Actor) -> bool:
+    return actor.principal.role in (Role.ADMIN, Role.ANALYST, Role.FIELD_MONITOR)
+
+
+def _may_see_duplicate_counts(actor: Actor) -> bool:
+    return not actor.is_monitor  # VIEW (readers) or REVIEW_VOTERS; field monitors have neither
+
+
+def _sees_nik(actor: Actor) -> bool:
+    return actor.principal.role == Role.ADMIN  # VIEW_PERSONAL: admins only among the principals
+
+
+def _shown_nik(actor: Actor, nik: str) -> str:
+    from siaga.voters.privacy import mask_nik
+
+    return nik if _sees_nik(actor) else mask_nik(nik)
+
+
+def _expected_pairs(actor: Actor, roll: Roll, statuses: tuple[str, ...] | None = None) -> set:
+    """Pair keys a reviewer must see: either voter's desa in the scope (others: none)."""
+    from siaga.voters.models import DuplicatePair
+
+    if not _may_review_voters(actor):
+        return set()
+    status = dict(DuplicatePair.objects.values_list("pk", "status"))
+    return {
+        key
+        for key, p in roll.pairs.items()
+        if (actor.covers(p.voter_l.desa_id) or actor.covers(p.voter_r.desa_id))
+        and (statuses is None or status[p.pk] in statuses)
+    }
+
+
+def _expected_imports(actor: Actor, roll: Roll) -> set[str]:
+    """Import keys an importer must see: those whose region the scope covers."""
+    return {key for key, i in roll.imports.items() if actor.covers(i.scope_code)}
+
+
+def _expected_counts(actor: Actor, roll: Roll, level: str, statuses: tuple[str, ...]) -> dict:
+    """unit -> class -> pair keys, counting only the pair sides that lie in the scope."""
+    from siaga.voters.models import DuplicatePair
+
+    status = dict(DuplicatePair.objects.values_list("pk", "status"))
+    out: dict[str, dict[str, set]] = {}
+    for key, p in roll.pairs.items():
+        if status[p.pk] not in statuses:
+            continue
+        for v in (p.voter_l, p.voter_r):
+            if not actor.covers(v.desa_id):
+                continue
+            unit = {"kecamatan": v.desa_id[:8], "desa": v.desa_id, "tps": str(v.tps_id)}[level]
+            out.setdefault(unit, {}).setdefault(p.klass, set()).add(key)
+    return out
+
+
+def _names_in(roll: Roll, text: str) -> set[str]:
+    """Voter names (and rejected rows' names) found in ``text``."""
+    return {name for name in roll.voter_names() if name in text}
+
+
+def _set_pair_status(roll: Roll, status: str) -> None:
+    from siaga.voters.models import DuplicatePair
+
+    DuplicatePair.objects.filter(pk__in=[p.pk for p in roll.pairs.values()]).update(status=status)
+
+
+def api_voter_pairs(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    url = f"{VOTERS_API}/pairs"
+    response = actor.get(url, {"page_size": 500})
+    assert response.status_code == 200  # an empty queue for those who may not review
+    body = response.json()
+    expected = _expected_pairs(actor, roll)
+    assert {i["id"] for i in body["items"]} == {roll.pairs[k].pk for k in expected}
+    assert _names_in(roll, response.content.decode()) == roll.pair_names(expected)
+    voters = {v.pk: v for v in roll.all_voters}
+    for item in body["items"]:
+        for side in ("voter_l", "voter_r"):
+            voter = voters[item[side]["id"]]
+            assert item[side]["nik"] == _shown_nik(actor, voter.nik)
+            assert item[side]["nkk"] == _shown_nik(actor, voter.nkk)
+    # Asking for an out-of-scope region narrows to nothing; it never widens the scope.
+    for code in ("64.01", "64.08.06", "64.08.04.1002"):
+        asked = {i["id"] for i in actor.get(url, {"region": code}).json()["items"]}
+        assert asked <= {roll.pairs[k].pk for k in expected}, code
+
+
+def api_voter_pair_detail(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    expected = _expected_pairs(actor, roll)
+    for key, pair in roll.pairs.items():
+        response = actor.get(f"{VOTERS_API}/pairs/{pair.pk}")
+        assert response.status_code == (200 if key in expected else 404), key
+        shown = _names_in(roll, response.content.decode())
+        assert shown == (roll.pair_names([key]) if key in expected else set()), key
+        if response.status_code == 200:
+            body = response.json()
+            assert body["voter_l"]["nik"] == _shown_nik(actor, pair.voter_l.nik), key
+            assert body["evidence"]["name"]["level"] == "sama", key
+
+
+def _pair_decisions(actor: Actor, action: str, payload: dict, before: str, after: str) -> None:
+    import json
+
+    from siaga.voters.models import DuplicatePair
+
+    roll = _roll(actor.world)
+    _set_pair_status(roll, before)
+    expected = _expected_pairs(actor, roll)
+    for key, pair in roll.pairs.items():
+        audit = _audit_count()
+        response = actor.client.post(
+            f"{VOTERS_API}/pairs/{pair.pk}/{action}",
+            json.dumps(payload),
+            content_type="application/json",
+            headers=actor.headers,
+        )
+        actor.assert_no_leak(response)
+        status = DuplicatePair.objects.get(pk=pair.pk).status
+        if key in expected:  # reviewers, in their scope
+            assert response.status_code == 200, (key, response.content)
+            assert response.json()["status"] == after == status, key
+            assert _audit_count() == audit + 1, key
+        else:  # not a reviewer, or outside the scope: the pair does not exist for them
+            assert response.status_code == 404, (key, response.content)
+            assert status == before and _audit_count() == audit, key
+            assert not _names_in(roll, response.content.decode()), key
+
+
+def api_voter_pair_confirm(actor: Actor) -> None:
+    _pair_decisions(actor, "confirm", {"note": "matriks"}, "diduga", "terkonfirmasi")
+
+
+def api_voter_pair_dismiss(actor: Actor) -> None:
+    _pair_decisions(actor, "dismiss", {"note": "bukan ganda"}, "diduga", "ditolak")
+
+
+def api_voter_pair_reopen(actor: Actor) -> None:
+    _pair_decisions(actor, "reopen", {"note": "periksa lagi"}, "terkonfirmasi", "diduga")
+
+
+def api_voter_duplicate_summary(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    url = f"{VOTERS_API}/duplicates/summary"
+    if not _may_see_duplicate_counts(actor):
+        assert actor.get(url).status_code == 404
+        return
+    for level in ("kecamatan", "desa", "tps"):
+        response = actor.get(url, {"level": level})
+        assert response.status_code == 200, level
+        expected = _expected_counts(actor, roll, level, ("terkonfirmasi",))
+        rows = {r["code"]: r for r in response.json()["rows"]}
+        assert set(rows) == set(expected), level
+        for code, by_class in expected.items():
+            counts = {k: len(by_class.get(k, ())) for k in ("K1", "K2", "K3")}
+            row = rows[code]
+            assert (row["k1"], row["k2"], row["k3"]) == (counts["K1"], counts["K2"], counts["K3"])
+            assert row["double"] == counts["K1"] + counts["K3"], (level, code)
+        assert not _names_in(roll, response.content.decode()), level  # counts, never names
+    assert actor.get(url, {"level": "rt"}).status_code == 400
+
+
+def api_voter_duplicate_map(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    response = actor.get(f"{VOTERS_API}/duplicates/map")
+    if not _may_see_duplicate_counts(actor):
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    expected = _expected_counts(actor, roll, "tps", ("terkonfirmasi", "diduga"))
+    points = {p["tps_id"]: p for p in response.json()}
+    assert {str(pk) for pk in points} == set(expected)
+    assert set(points) <= actor.tps()
+    assert not _names_in(roll, response.content.decode())
+    body = response.content.decode().lower()
+    assert "nik" not in body and not any(v.nik in body for v in roll.all_voters)
+
+
+def api_voter_linkage_run_create(actor: Actor) -> None:
+    import json
+
+    from siaga.voters.models import LinkageRun
+
+    _roll(actor.world)
+    before, audit = LinkageRun.objects.count(), _audit_count()
+    response = actor.client.post(
+        f"{VOTERS_API}/linkage-runs",
+        json.dumps({"threshold": 0.9}),
+        content_type="application/json",
+        headers=actor.headers,
+    )
+    actor.assert_no_leak(response)
+    if _may_review_voters(actor):  # IMPORT_DPT or REVIEW_VOTERS start a search
+        assert response.status_code == 202, response.content
+        assert LinkageRun.objects.count() == before + 1
+        run = LinkageRun.objects.get(pk=response.json()["id"])
+        assert run.created_by == actor.user and run.status == "antri"
+        # One search at a time over one roll.
+        again = actor.client.post(
+            f"{VOTERS_API}/linkage-runs",
+            "{}",
+            content_type="application/json",
+            headers=actor.headers,
+        )
+        assert again.status_code == 409 and LinkageRun.objects.count() == before + 1
+    else:
+        assert response.status_code == 403, response.content
+        assert LinkageRun.objects.count() == before and _audit_count() == audit
+
+
+def api_voter_linkage_run_detail(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    response = actor.get(f"{VOTERS_API}/linkage-runs/{roll.run.pk}")
+    if _may_review_voters(actor):
+        assert response.status_code == 200
+        assert response.json()["pairs_found"] == 3
+        assert actor.get(f"{VOTERS_API}/linkage-runs/{roll.run.pk + 100}").status_code == 404
+    else:
+        assert response.status_code == 404
+
+
+def api_voter_imports(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    url = f"{VOTERS_API}/imports"
+    if not _may_import_dpt(actor):
+        response = actor.get(url)
+        assert response.status_code == 403
+        assert "dpt-matriks" not in response.content.decode()
+        return
+    ids = _page_all(actor, url)
+    assert set(ids) == {roll.imports[k].pk for k in _expected_imports(actor, roll)}
+
+
+def api_voter_import_detail(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    expected = _expected_imports(actor, roll)
+    for key, dpt_import in roll.imports.items():
+        response = actor.get(f"{VOTERS_API}/imports/{dpt_import.pk}")
+        if not _may_import_dpt(actor):  # refused before any lookup: says nothing of the import
+            assert response.status_code == 403, key
+        else:
+            assert response.status_code == (200 if key in expected else 404), key
+        body = response.content.decode()
+        assert (dpt_import.file_name in body) == (response.status_code == 200), key
+        if response.status_code == 200:
+            assert response.json()["region"] == dpt_import.scope_code
+
+
+def _dpt_csv(actor: Actor, desa: str) -> bytes:
+    """A one-row DPT file, distinct per principal (its content is what identifies an import)."""
+    tps = Tps.objects.filter(desa_id=desa).order_by("number").first()
+    return (
+        "id,nik,nkk,name,birth_place,birth_date,sex,marital_status,address,rt,rw,"
+        "region_code,tps,disability\n"
+        f"UP-{actor.principal.key},{desa[:8].replace('.', '')}1205800777,"
+        f"{desa[:8].replace('.', '')}0101000777,PEMILIH UNGGAHAN,Sangatta,1980-05-12,L,S,"
+        f"JL. UNGGAH,001,001,{desa},{tps.number},\n"
+    ).encode()
+
+
+def _upload(actor: Actor, desa: str):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("dpt-unggah.csv", _dpt_csv(actor, desa), content_type="text/csv")
+
+
+def _data_dir():
+    """Uploaded DPT files go to a folder of the test's own (deleted afterwards)."""
+    import tempfile
+
+    from django.test import override_settings
+
+    class _Scope:
+        def __enter__(self):
+            self.tmp = tempfile.TemporaryDirectory()
+            self.override = override_settings(DATA_DIR=self.tmp.name)
+            self.override.enable()
+            return self.tmp.name
+
+        def __exit__(self, *exc):
+            self.override.disable()
+            self.tmp.cleanup()
+
+    return _Scope()
+
+
+def _import_regions(actor: Actor) -> tuple[str | None, str]:
+    """(a regency or kecamatan the principal covers, if any; one it does not)."""
+    inside = next((c for c in ("64.08", "64.08.04", "64.08.06") if actor.covers(c)), None)
+    outside = "64.01" if actor.covers("64.08") else "64.08.06" if inside else "64.01"
+    return inside, outside
+
+
+def api_voter_import_create(actor: Actor) -> None:
+    from siaga.voters.models import DptImport
+
+    _roll(actor.world)
+    url = f"{VOTERS_API}/imports"
+    inside, outside = _import_regions(actor)
+    with _data_dir():
+        for region in filter(None, (outside, inside, "99.99")):
+            desa = "64.08.04.1001" if region != "64.08.06" else "64.08.06.2001"
+            before, audit = DptImport.objects.count(), _audit_count()
+            response = actor.client.post(
+                url, {"region": region, "file": _upload(actor, desa)}, headers=actor.headers
+            )
+            actor.assert_no_leak(response)
+            if not _may_import_dpt(actor):
+                assert response.status_code == 403, (region, response.content)
+            elif region == inside:
+                assert response.status_code == 201, (region, response.content)
+                assert response.json()["region"] == region
+                made = DptImport.objects.get(pk=response.json()["id"])
+                assert made.created_by == actor.user and made.status == "antri"
+                assert DptImport.objects.count() == before + 1
+                assert actor.get(f"{url}/{made.pk}").status_code == 200
+                continue
+            else:  # a region outside the scope is answered like one that does not exist
+                assert response.status_code == 400, (region, response.content)
+                assert response.json()["field"] == "region"
+            assert DptImport.objects.count() == before and _audit_count() == audit, region
+
+
+def _check_payload(nik: str, tps: int | None) -> dict:
+    return {"nik": nik, "tps_id": tps}
+
+
+def _expected_check_status(roll: Roll, voter) -> str:
+    """The answer's headline for a NIK on the roll, from the pairs its rows belong to."""
+    from siaga.voters.models import DuplicatePair
+
+    rows = {v.pk for v in roll.all_voters if v.nik == voter.nik}
+    statuses = {
+        s
+        for s, klass, left, right in DuplicatePair.objects.values_list(
+            "status", "klass", "voter_l_id", "voter_r_id"
+        )
+        if (left in rows or right in rows) and klass != "K2"
+    }
+    if "terkonfirmasi" in statuses:
+        return "ganda_terkonfirmasi"
+    return "dugaan_ganda" if "diduga" in statuses else "terdaftar"
+
+
+def _check_cases(actor: Actor, roll: Roll) -> list[tuple[str, int | None, object]]:
+    """(NIK, TPS of the check, voter or None): each voter of the roll from a TPS the principal
+    may check from, a NIK not on the roll, and one from a TPS outside the scope."""
+    mine = sorted(actor.tps())
+    here = mine[0] if mine else None
+    outside = min(actor.tps_out()) if actor.tps_out() else None
+    cases = [(v.nik, here, v) for v in roll.voters.values()]
+    cases.append(("6408041205800555", here, None))
+    if outside is not None:
+        cases.append((roll.voters["64.08.04.1001"].nik, outside, "outside"))
+    return cases
+
+
+def api_voter_check(actor: Actor) -> None:
+    import json
+
+    from siaga.voters.models import VoterCheck
+
+    roll = _roll(actor.world)
+    for nik, tps, voter in _check_cases(actor, roll):
+        before, audit = VoterCheck.objects.count(), _audit_count()
+        # The check answers where a NIK is registered wherever that is (the point of the check,
+        # siaga/voters/check.py): a region name outside the scope may be in the answer, so the
+        # body is checked for names of people and for the NIK, not for region names.
+        response = actor.client.post(
+            f"{VOTERS_API}/check",
+            json.dumps(_check_payload(nik, tps)),
+            content_type="application/json",
+            headers=actor.headers,
+        )
+        body = response.content.decode()
+        assert not _names_in(roll, body), (nik, tps)
+        assert nik not in body, (nik, tps)  # the NIK is never echoed back
+        if not _may_check_voter(actor):  # refused before the TPS: says nothing of TPS ids
+            assert response.status_code == 403, (nik, tps, body)
+            assert VoterCheck.objects.count() == before and _audit_count() == audit
+            continue
+        if voter == "outside":  # a TPS the principal may not check from: as if none existed
+            assert response.status_code == 404, (tps, body)
+            assert response.json()["field"] == "tps"
+            assert VoterCheck.objects.count() == before
+            continue
+        assert response.status_code == 200, (nik, tps, body)
+        answer = response.json()
+        assert VoterCheck.objects.count() == before + 1 and _audit_count() == audit + 1
+        assert answer["check_tps"]["id"] == tps
+        if voter is None:
+            assert answer["status"] == "tidak_terdaftar" and answer["tps"] == []
+            continue
+        places = {v.tps_id for v in roll.all_voters if v.nik == nik}
+        assert {p["id"] for p in answer["tps"]} == places, nik
+        assert answer["status"] == _expected_check_status(roll, voter), nik
+        assert answer["shared_nik"] == (len(places) > 1), nik
+
+
 API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("GET", "/api/v1/regions"): api_regions,
     ("GET", "/api/v1/regions/{code}"): api_region_detail,
@@ -671,6 +1205,19 @@ API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("POST", "/api/v1/checklists/submissions"): api_checklist_submit,
     ("GET", "/api/v1/checklists/status"): api_checklist_status,
     ("GET", "/api/v1/checklists/tps/{tps_id}"): api_checklist_tps,
+    ("GET", "/api/v1/voters/pairs"): api_voter_pairs,
+    ("GET", "/api/v1/voters/pairs/{pk}"): api_voter_pair_detail,
+    ("POST", "/api/v1/voters/pairs/{pk}/confirm"): api_voter_pair_confirm,
+    ("POST", "/api/v1/voters/pairs/{pk}/dismiss"): api_voter_pair_dismiss,
+    ("POST", "/api/v1/voters/pairs/{pk}/reopen"): api_voter_pair_reopen,
+    ("GET", "/api/v1/voters/duplicates/summary"): api_voter_duplicate_summary,
+    ("GET", "/api/v1/voters/duplicates/map"): api_voter_duplicate_map,
+    ("POST", "/api/v1/voters/linkage-runs"): api_voter_linkage_run_create,
+    ("GET", "/api/v1/voters/linkage-runs/{pk}"): api_voter_linkage_run_detail,
+    ("GET", "/api/v1/voters/imports"): api_voter_imports,
+    ("POST", "/api/v1/voters/imports"): api_voter_import_create,
+    ("GET", "/api/v1/voters/imports/{import_id}"): api_voter_import_detail,
+    ("POST", "/api/v1/voters/check"): api_voter_check,
 }
 
 # A sample URL per operation, for the unauthenticated checks.
@@ -683,6 +1230,12 @@ API_SAMPLES = {
     "/api/v1/incidents/{ticket}/transition": "/api/v1/incidents/LK-ABCDEF/transition",
     "/api/v1/incidents/{ticket}/notes": "/api/v1/incidents/LK-ABCDEF/notes",
     "/api/v1/incidents/{ticket}/share": "/api/v1/incidents/LK-ABCDEF/share",
+    "/api/v1/voters/pairs/{pk}": "/api/v1/voters/pairs/1",
+    "/api/v1/voters/pairs/{pk}/confirm": "/api/v1/voters/pairs/1/confirm",
+    "/api/v1/voters/pairs/{pk}/dismiss": "/api/v1/voters/pairs/1/dismiss",
+    "/api/v1/voters/pairs/{pk}/reopen": "/api/v1/voters/pairs/1/reopen",
+    "/api/v1/voters/linkage-runs/{pk}": "/api/v1/voters/linkage-runs/1",
+    "/api/v1/voters/imports/{import_id}": "/api/v1/voters/imports/1",
 }
 
 
@@ -1442,6 +1995,363 @@ def page_report_public(name: str) -> Callable[[Actor], None]:
     return check
 
 
+# --- voter-roll pages ---------------------------------------------------------------------------
+# Reviewers (admins, analysts) see the queue and the pairs in their scope; readers of the
+# situation room (leadership, liaisons) are sent from the queue to the counts; field monitors see
+# none of the review (404). The import pages answer 403 to those who may not import (before any
+# lookup), 404 to an importer for an import outside the scope. The check page is for those who
+# check at a TPS (admins, analysts, field monitors); the others get 403.
+
+
+def _pair_rows(body: str) -> set[int]:
+    return {int(pk) for pk in re.findall(r'data-pair="(\d+)"', body)}
+
+
+def page_voters_review_queue(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    url = reverse("voters:review_queue")
+    response = actor.get(url)
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    if actor.is_monitor:
+        assert response.status_code == 404
+        return
+    if not _may_review_voters(actor):  # the counts, never the queue
+        assert response.status_code == 302 and response.url == reverse("voters:review_summary")
+        return
+    assert response.status_code == 200
+    body = response.content.decode()
+    # By default the work to do: the suspected pairs.
+    expected = _expected_pairs(actor, roll, statuses=("diduga",))
+    assert _pair_rows(body) == {roll.pairs[k].pk for k in expected}
+    assert _names_in(roll, body) == roll.pair_names(expected)
+    every = _expected_pairs(actor, roll)
+    response = actor.get(url, {"status": ""})
+    body = response.content.decode()
+    assert _pair_rows(body) == {roll.pairs[k].pk for k in every}
+    assert _names_in(roll, body) == roll.pair_names(every)
+    for key in every:
+        for v in (roll.pairs[key].voter_l, roll.pairs[key].voter_r):
+            assert _shown_nik(actor, v.nik) in body, key
+            assert _sees_nik(actor) or v.nik not in body, key
+    # Asking for an out-of-scope region narrows to nothing; it never widens the scope.
+    for code in ("64.01.01", "64.08.06", "64.08.04.1002"):
+        body = actor.get(url, {"status": "", "region": code}).content.decode()
+        assert _pair_rows(body) <= {roll.pairs[k].pk for k in every}, code
+
+
+def page_voters_review_pair(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    expected = _expected_pairs(actor, roll)
+    for key, pair in roll.pairs.items():
+        response = actor.get(reverse("voters:review_pair", args=[pair.pk]))
+        if actor.is_machine:
+            assert _login_redirect(response), key
+            continue
+        assert response.status_code == (200 if key in expected else 404), key
+        body = response.content.decode()
+        assert _names_in(roll, body) == (roll.pair_names([key]) if key in expected else set())
+        if response.status_code == 200:
+            for v in (pair.voter_l, pair.voter_r):
+                assert _shown_nik(actor, v.nik) in body, key
+                assert _sees_nik(actor) or v.nik not in body, key
+
+
+def page_voters_review_decide(actor: Actor) -> None:
+    from siaga.voters.models import DuplicatePair
+
+    roll = _roll(actor.world)
+    _set_pair_status(roll, "diduga")
+    expected = _expected_pairs(actor, roll)
+    got = actor.get(reverse("voters:review_decide", args=[roll.pairs["sangatta"].pk]))
+    assert _login_redirect(got) if actor.is_machine else got.status_code == 405
+    for key, pair in roll.pairs.items():
+        url = reverse("voters:review_decide", args=[pair.pk])
+        audit = _audit_count()
+        response = _post(actor, url, {"decision": "confirm", "seen_status": "diduga"})
+        status = DuplicatePair.objects.get(pk=pair.pk).status
+        if actor.is_machine:
+            assert _login_redirect(response), key
+        elif key in expected:
+            assert response.status_code == 302, key
+            assert response.url == reverse("voters:review_pair", args=[pair.pk])
+            assert status == "terkonfirmasi" and _audit_count() == audit + 1, key
+            continue
+        else:  # not a reviewer, or a pair outside the scope: it does not exist for them
+            assert response.status_code == 404, key
+        assert status == "diduga" and _audit_count() == audit, key
+
+
+def page_voters_review_summary(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    response = actor.get(reverse("voters:review_summary"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    if actor.is_monitor:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    body = response.content.decode()
+    kec = _expected_counts(actor, roll, "kecamatan", ("terkonfirmasi",))
+    desa = _expected_counts(actor, roll, "desa", ("terkonfirmasi",))
+    tps = _expected_counts(actor, roll, "tps", ("terkonfirmasi",))
+    assert set(re.findall(r'data-code="([^"]+)"', body)) == set(kec) | set(desa)
+    assert set(re.findall(r'data-tps="(\d+)"', body)) == set(tps)
+    suspected = {
+        key for by_class in _expected_counts(actor, roll, "desa", ("diduga",)).values()
+        for keys in by_class.values() for key in keys
+    }  # fmt: skip
+    assert re.search(rf"data-suspected>{len(suspected)}<", body), len(suspected)
+    assert not _names_in(roll, body)  # counts, never names or NIK
+    assert not any(v.nik in body for v in roll.all_voters)
+
+
+def _review_text(sheets: dict) -> str:
+    return "\n".join(str(cell) for rows in sheets.values() for row in rows for cell in row if cell)
+
+
+def page_voters_review_export_xlsx(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    response = actor.get(reverse("voters:review_export_xlsx"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    if actor.is_monitor:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    sheets = _xlsx_cells(response)
+    text = _review_text(sheets)
+    assert not _forbidden_in(actor, text), _forbidden_in(actor, text)
+    kec = _expected_counts(actor, roll, "kecamatan", ("terkonfirmasi",))
+    desa = _expected_counts(actor, roll, "desa", ("terkonfirmasi",))
+    *rows, _total = sheets["Rekap"][1:]
+    assert {row[1] for row in rows} == set(kec) | set(desa)  # TPS rows name their desa
+    confirmed = _expected_pairs(actor, roll, statuses=("terkonfirmasi",))
+    if not _may_review_voters(actor):  # counts only: no cases, no names, no NIK
+        assert list(sheets) == ["Rekap"]
+        assert not _names_in(roll, text)
+        assert not any(v.nik in text for v in roll.all_voters)
+        return
+    assert list(sheets) == ["Rekap", "Kasus"]
+    assert len(sheets["Kasus"]) - 1 == len(confirmed)
+    assert _names_in(roll, text) == roll.pair_names(confirmed)
+    for key in confirmed:
+        for v in (roll.pairs[key].voter_l, roll.pairs[key].voter_r):
+            assert _shown_nik(actor, v.nik) in text, key
+            assert _sees_nik(actor) or v.nik not in text, key
+
+
+def page_voters_review_export_pdf(actor: Actor) -> None:
+    from siaga.voters import views_review
+
+    roll = _roll(actor.world)
+    rendered: list[str] = []
+    real_pdf_html = views_review.pdf_html
+
+    def spy(*args, **kwargs):  # the HTML the PDF is printed from
+        rendered.append(real_pdf_html(*args, **kwargs))
+        return rendered[-1]
+
+    with mock.patch.object(views_review, "pdf_html", spy):
+        response = actor.get(reverse("voters:review_export_pdf"))
+    if actor.is_machine:
+        assert _login_redirect(response) and not rendered
+        return
+    if actor.is_monitor:
+        assert response.status_code == 404 and not rendered
+        return
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    html = rendered.pop()
+    assert not _forbidden_in(actor, html), _forbidden_in(actor, html)
+    confirmed = _expected_pairs(actor, roll, statuses=("terkonfirmasi",))
+    assert _names_in(roll, html) == roll.pair_names(confirmed)
+    for v in roll.all_voters:
+        assert v.nik not in html or _sees_nik(actor), v.name
+
+
+def page_voters_linkage_run(actor: Actor) -> None:
+    from siaga.voters.models import LinkageRun
+
+    roll = _roll(actor.world)
+    url = reverse("voters:linkage_run")
+    response = actor.get(url)
+    before, audit = LinkageRun.objects.count(), _audit_count()
+    posted = _post(actor, url, {"threshold": "0.9"})
+    if actor.is_machine:
+        assert _login_redirect(response) and _login_redirect(posted)
+    elif _may_review_voters(actor):
+        assert response.status_code == 200
+        assert f'data-run="{roll.run.pk}"' in response.content.decode()
+        assert posted.status_code == 302 and posted.url == url
+        run = LinkageRun.objects.exclude(pk=roll.run.pk).get()
+        # Audited when the worker finishes it (voters.linkage_run.finish), not when queued.
+        assert run.created_by == actor.user and run.threshold == 0.9
+        return
+    else:  # the readers and field monitors: the page does not exist for them
+        assert response.status_code == 404 and posted.status_code == 404
+    assert LinkageRun.objects.count() == before and _audit_count() == audit
+
+
+def page_voters_import_list(actor: Actor) -> None:
+    from siaga.voters.models import DptImport
+
+    roll = _roll(actor.world)
+    url = reverse("voters:import_list")
+    response = actor.get(url)
+    if actor.is_machine:
+        assert _login_redirect(response)
+        return
+    if not _may_import_dpt(actor):
+        assert response.status_code == 403
+        assert "dpt-matriks" not in response.content.decode()
+    else:
+        assert response.status_code == 200
+        body = response.content.decode()
+        expected = _expected_imports(actor, roll)
+        shown = {int(pk) for pk in re.findall(r'data-import="(\d+)"', body)}
+        assert shown == {roll.imports[k].pk for k in expected}
+        for key, dpt_import in roll.imports.items():
+            assert (dpt_import.file_name in body) == (key in expected), key
+        # The upload form offers only the regency and kecamatan of the scope.
+        offered = set(re.findall(r'<option value="([\d.]+)"', body))
+        assert offered == {
+            r.code for r in Region.objects.filter(level__in=["regency", "district"])
+            if actor.covers(r.code)
+        }  # fmt: skip
+    inside, outside = _import_regions(actor)
+    with _data_dir():
+        for region in filter(None, (outside, inside)):
+            before, audit = DptImport.objects.count(), _audit_count()
+            desa = "64.08.06.2001" if region == "64.08.06" else "64.08.04.1001"
+            posted = _post(actor, url, {"region": region, "file": _upload(actor, desa)})
+            if not _may_import_dpt(actor):
+                assert posted.status_code == 403, region
+            elif region == inside:
+                made = DptImport.objects.exclude(pk__in=[i.pk for i in roll.imports.values()]).get()
+                assert posted.status_code == 302, region
+                assert posted.url == reverse("voters:import_detail", args=[made.pk])
+                assert made.scope_code == region and made.created_by == actor.user
+                continue
+            else:  # not a region of the form's choices: shown again, nothing stored
+                assert posted.status_code == 400, region
+            assert DptImport.objects.count() == before and _audit_count() == audit, region
+
+
+def page_voters_import_detail(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    expected = _expected_imports(actor, roll)
+    for key, dpt_import in roll.imports.items():
+        for headers in ({}, {"HX-Request": "true"}):  # the page, and its polled progress part
+            response = actor.client.get(
+                reverse("voters:import_detail", args=[dpt_import.pk]),
+                headers={**actor.headers, **headers},
+            )
+            actor.assert_no_leak(response)
+            body = response.content.decode()
+            if actor.is_machine:  # no session; htmx polling is told to stop (286, empty)
+                if headers:
+                    assert response.status_code == 286 and not response.content, key
+                else:
+                    assert _login_redirect(response), key
+            elif not _may_import_dpt(actor):
+                assert response.status_code == 403, key
+            else:
+                assert response.status_code == (200 if key in expected else 404), key
+            ok = response.status_code == 200
+            if not headers:
+                assert (roll.rejected[key] in body) == ok, key
+            for other, name in roll.rejected.items():
+                assert other == key or name not in body, (key, other)
+        if not _may_import_dpt(actor) or key not in expected:
+            continue
+        nik = dpt_import.rejected.get().values["nik"]
+        body = actor.get(reverse("voters:import_detail", args=[dpt_import.pk])).content.decode()
+        assert _shown_nik(actor, nik) in body and (_sees_nik(actor) or nik not in body), key
+
+
+def page_voters_import_report(actor: Actor) -> None:
+    roll = _roll(actor.world)
+    expected = _expected_imports(actor, roll)
+    for key, dpt_import in roll.imports.items():
+        for fmt in ("csv", "xlsx", "pdf"):
+            response = actor.client.get(
+                reverse("voters:import_report", args=[dpt_import.pk, fmt]), headers=actor.headers
+            )
+            if response.streaming:
+                content = b"".join(response.streaming_content)
+                _close_file(response)
+            else:
+                content = response.content
+            if actor.is_machine:
+                assert _login_redirect(response), (key, fmt)
+                continue
+            if not _may_import_dpt(actor):
+                assert response.status_code == 403, (key, fmt)
+                continue
+            ok = key in expected and fmt != "pdf"
+            assert response.status_code == (200 if ok else 404), (key, fmt)
+            if not ok:
+                assert roll.rejected[key].encode() not in content, (key, fmt)
+                continue
+            if fmt == "csv":
+                text = content.decode("utf-8-sig")
+            else:
+                from openpyxl import load_workbook
+
+                book = load_workbook(io.BytesIO(content), read_only=True)
+                text = "\n".join(
+                    str(c) for ws in book for row in ws.iter_rows(values_only=True) for c in row
+                )
+            assert roll.rejected[key] in text, (key, fmt)
+            assert not _forbidden_in(actor, text), (key, fmt)
+            nik = dpt_import.rejected.get().values["nik"]
+            assert _shown_nik(actor, nik) in text and (_sees_nik(actor) or nik not in text)
+
+
+def page_voters_check(actor: Actor) -> None:
+    from siaga.voters.models import VoterCheck
+
+    roll = _roll(actor.world)
+    url = reverse("voters:check")
+    response = actor.get(url)
+    if actor.is_machine:
+        assert _login_redirect(response)
+    elif not _may_check_voter(actor):  # leadership and liaisons read; they do not check
+        assert response.status_code == 403
+    else:
+        assert response.status_code == 200
+        # The TPS offered to check from: a monitor's assigned one, never another scope's.
+        offered = {
+            int(pk) for pk in re.findall(r'<option value="(\d+)"', response.content.decode())
+        }
+        assert offered <= actor.tps()
+    for nik, tps, voter in _check_cases(actor, roll):
+        before, audit = VoterCheck.objects.count(), _audit_count()
+        # Not actor.get's leak check: the answer names where a NIK is registered, wherever that
+        # is (see api_voter_check); no person's name and no NIK is ever in it.
+        response = actor.client.post(url, {"nik": nik, "tps": tps or ""}, headers=actor.headers)
+        body = response.content.decode()
+        assert not _names_in(roll, body) and nik not in body, (nik, tps)
+        if actor.is_machine:
+            assert _login_redirect(response)
+        elif not _may_check_voter(actor):
+            assert response.status_code == 403, (nik, tps)
+        elif voter == "outside":
+            assert response.status_code == 404, (nik, tps)
+        else:
+            assert response.status_code == 200, (nik, tps)
+            status = "tidak_terdaftar" if voter is None else _expected_check_status(roll, voter)
+            assert f'data-status="{status}"' in body, (nik, status)
+            assert VoterCheck.objects.count() == before + 1 and _audit_count() == audit + 1
+            continue
+        assert VoterCheck.objects.count() == before and _audit_count() == audit, (nik, tps)
+
+
 PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "dashboard:situation-room": page_situation_room,
     "dashboard:banner": page_banner,
@@ -1474,6 +2384,17 @@ PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "notifications:read": page_notifications_read,
     "notifications:read-all": page_notifications_read_all,
     "report:field": page_report_field,
+    "voters:review_queue": page_voters_review_queue,
+    "voters:review_pair": page_voters_review_pair,
+    "voters:review_decide": page_voters_review_decide,
+    "voters:review_summary": page_voters_review_summary,
+    "voters:review_export_xlsx": page_voters_review_export_xlsx,
+    "voters:review_export_pdf": page_voters_review_export_pdf,
+    "voters:linkage_run": page_voters_linkage_run,
+    "voters:import_list": page_voters_import_list,
+    "voters:import_detail": page_voters_import_detail,
+    "voters:import_report": page_voters_import_report,
+    "voters:check": page_voters_check,
     **{
         name: page_report_public(name)
         for name in (
@@ -1499,6 +2420,10 @@ PAGE_SAMPLE_ARGS = {
     "incidents:share": ["LK-ABCDEF"],
     "incidents:tps-history": ["{tps}"],
     "notifications:read": ["1"],
+    "voters:review_pair": ["1"],
+    "voters:review_decide": ["1"],
+    "voters:import_detail": ["1"],
+    "voters:import_report": ["1", "csv"],
 }
 
 # Named URLs that show no domain data and need no scope check here (tested elsewhere).

@@ -37,6 +37,7 @@ from siaga.demo.generator import (
 )
 from siaga.demo.incidents import incidents_demo_load
 from siaga.demo.logistics import LogisticsDemoSummary, logistics_demo_load
+from siaga.demo.voters import VotersDemoSummary, demo_voters_load
 from siaga.wilayah.choices import Level, Vulnerability
 from siaga.wilayah.models import Region, Tps
 from siaga.wilayah.reference import regions_load_reference
@@ -116,6 +117,7 @@ class DemoSummary:
     logistics: LogisticsDemoSummary | None = None
     incidents: dict[str, int] = field(default_factory=dict)
     checklists: ChecklistDemoSummary | None = None
+    voters: VotersDemoSummary | None = None
 
 
 def demo_load(
@@ -197,6 +199,8 @@ def demo_load(
                 "incidents_by_state": incidents,
             },
         )
+    # After the commit: a failing double-registration search must not undo the whole demo.
+    summary.voters = demo_voters_load(context=context)
     return summary
 
 

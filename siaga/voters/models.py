@@ -14,6 +14,7 @@ them (``Action.VIEW_PERSONAL``), and they are never logged.
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from siaga.wilayah.models import Region, Tps
 
@@ -21,13 +22,13 @@ from siaga.wilayah.models import Region, Tps
 class JobStatus(models.TextChoices):
     QUEUED = "antri", _("Antre")
     RUNNING = "berjalan", _("Berjalan")
-    DONE = "selesai", _("Selesai")
+    DONE = "selesai", pgettext_lazy("job status", "Selesai")
     FAILED = "gagal", _("Gagal")
 
 
 class Sex(models.TextChoices):
-    MALE = "L", _("Laki-laki")
-    FEMALE = "P", _("Perempuan")
+    MALE = "L", pgettext_lazy("sex", "Laki-laki")
+    FEMALE = "P", pgettext_lazy("sex", "Perempuan")
 
 
 class MaritalStatus(models.TextChoices):

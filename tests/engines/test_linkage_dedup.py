@@ -19,6 +19,7 @@ from django.core.management import CommandError, call_command
 
 from siaga.engines.linkage.dedup import connected_components, dedup
 from siaga.engines.linkage.model import SparkNotAvailable
+from siaga.voters.management.commands.voters import DEFAULT_THRESHOLD
 
 PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "voters_synth.py"
 _spec = importlib.util.spec_from_file_location("voters_synth", PATH)
@@ -71,13 +72,14 @@ def run(roll, tmp_path_factory):
 
 def test_pairs_file_format(run):
     header, rows, _ = run
-    assert header[:3] == ["id_l", "id_r", "match_probability"]
+    assert header[:4] == ["id_l", "id_r", "match_probability", "klass"]
     assert "why" in header and "nik_level" in header and "name_bf" in header
     assert rows
     for r in rows:
         assert r["id_l"] < r["id_r"]
-        assert float(r["match_probability"]) >= 0.9
+        assert float(r["match_probability"]) >= DEFAULT_THRESHOLD
     assert len({(r["id_l"], r["id_r"]) for r in rows}) == len(rows)
+    assert {r["klass"] for r in rows} <= {"K1", "K2", "K3"}
 
 
 def test_clusters_file(run):
@@ -106,6 +108,7 @@ def test_typo_copy_with_titles_is_matched_and_twins_are_not(run, roll):
     _, truth, _ = roll
     by_pair = {(r["id_l"], r["id_r"]): r for r in rows}
     copy = by_pair[("X0001", "X0002")]
+    assert copy["klass"] == "K3"  # a similar identity, one digit off in the NIK
     assert copy["nik_level"] == "NIK beda 1 digit"
     assert copy["name_level"] == "nama sama"
     assert ("X0003", "X0004") not in by_pair
@@ -147,9 +150,10 @@ def test_connected_components():
     ]
 
 
-def test_spark_backend_is_refused_with_a_clear_message(roll, tmp_path):
+def test_spark_backend_without_pyspark_is_refused_with_a_clear_message(roll, tmp_path, monkeypatch):
     path, _, _ = roll
-    with pytest.raises(SparkNotAvailable, match="Spark"):
+    monkeypatch.setitem(sys.modules, "pyspark", None)  # as where pyspark is not installed
+    with pytest.raises(SparkNotAvailable, match=r"pyspark.*pip install 'siaga\[spark\]'"):
         dedup(path, backend="spark")
     with pytest.raises(CommandError, match="Spark"):
         call_command("voters", "dedup", str(path), "--out", str(tmp_path / "p.csv"),

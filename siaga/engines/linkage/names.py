@@ -62,6 +62,7 @@ __all__ = [
     "name_tokens",
     "normalise_name",
     "phonetic_key",
+    "place_key",
 ]
 
 
@@ -305,3 +306,20 @@ def phonetic_key(normalised: str) -> str:
     if "Y" in text:
         text = _Y_AFTER_CONSONANT.sub("I", text)
     return _DOUBLES.sub(r"\1", text)
+
+
+_PLACE_WORDS = frozenset(("KAB", "KABUPATEN", "KOTA", "KOTAMADYA", "KODYA", "ADM", "KEC", "DESA"))
+
+
+def place_key(raw: str) -> str:
+    """A birth place (tempat lahir) in one form for comparison: no "Kab."/"Kota", EYD spelling,
+    no spaces ("Kab. Flores Timur", "FLORESTIMUR" and "Kota Flores  Timur" are equal).
+
+    >>> place_key("Kab. Tjilatjap")
+    'CILACAP'
+    """
+    if not raw:
+        return ""
+    words = [_spell(t) for t in _NON_LETTERS.sub(" ", _ascii_upper(raw)).split()]
+    kept = [t for t in words if t not in _PLACE_WORDS] or words
+    return "".join(kept)

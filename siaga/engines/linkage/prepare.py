@@ -13,7 +13,10 @@ DuckDB table ``dpt_features`` with one row per record and the columns the model 
   ``nik_region`` (6), ``nik_dob`` (DDMMYY with day+40 for women), ``nik_tail`` (last 10:
   birth date + serial, kept when a NIK is re-issued elsewhere), ``nik_serial``, ``nik_sex``;
 * ``sex`` (L/P, from the column, else from the NIK), ``address`` (upper, single spaces),
-  ``rt``, ``rw`` (no leading zeros), ``desa`` (region code without dots).
+  ``rt``, ``rw`` (no leading zeros), ``desa`` (region code without dots);
+* ``birth_place`` (``names.place_key``: no "Kab."/"Kota", EYD spelling, no spaces);
+* ``nik_bd``: the NIK birth part (DDMMYY, day + 40 for women) that the record's own birth date
+  and sex give, to tell a NIK typo (``nik_dob <> nik_bd``) from two right NIKs.
 """
 
 # ruff: noqa: S608 - table names are module constants; file paths go through _sql_str
@@ -25,7 +28,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .names import first_last, given_name, name_key, normalise_name, phonetic_key
+from .names import first_last, given_name, name_key, normalise_name, phonetic_key, place_key
 
 __all__ = ["TABLE", "prepare", "read_raw"]
 
@@ -88,6 +91,19 @@ def _name_table(con: duckdb.DuckDBPyConnection, raw_table: str) -> None:
     con.unregister("names_arrow")
 
 
+def _place_table(con: duckdb.DuckDBPyConnection, raw_table: str, has_place: bool) -> None:
+    places = (
+        [r[0] for r in con.execute(f"SELECT DISTINCT birth_place FROM {raw_table}").fetchall()]
+        if has_place
+        else []
+    )
+    keys = [place_key(p or "") or None for p in places]
+    con.register("places_arrow", pa.table({"raw": pa.array(places, pa.string()),
+                                           "key": pa.array(keys, pa.string())}))  # fmt: skip
+    _exec(con, "CREATE OR REPLACE TABLE dpt_places AS SELECT * FROM places_arrow")
+    con.unregister("places_arrow")
+
+
 def prepare(con: duckdb.DuckDBPyConnection, input_path: str | Path, *, table: str = TABLE) -> int:
     """Builds the feature table ``table`` from the file; returns its number of rows."""
     cols = read_raw(con, input_path)
@@ -96,6 +112,7 @@ def prepare(con: duckdb.DuckDBPyConnection, input_path: str | Path, *, table: st
         return f'r."{name}"' if name in cols else "NULL"
 
     _name_table(con, "dpt_raw")
+    _place_table(con, "dpt_raw", "birth_place" in cols)
     uid = (
         f"COALESCE(NULLIF(trim({col('id')}), ''), CAST(row_number() OVER () AS VARCHAR))"
         if "id" in cols
@@ -113,6 +130,7 @@ def prepare(con: duckdb.DuckDBPyConnection, input_path: str | Path, *, table: st
                 NULLIF(regexp_replace(COALESCE({col("nkk")}, ''), '[^0-9]', '', 'g'), '')
                     AS nkk,
                 r.name AS raw_name,
+                {col("birth_place")} AS raw_place,
                 COALESCE(
                     try_strptime(trim({col("birth_date")}), '%Y-%m-%d'),
                     try_strptime(trim({col("birth_date")}), '%d-%m-%Y'),
@@ -148,9 +166,25 @@ def prepare(con: duckdb.DuckDBPyConnection, input_path: str | Path, *, table: st
                     CASE WHEN TRY_CAST(b.nik[7:8] AS INTEGER) > 40 THEN 'P' ELSE 'L' END
                 END
             ) AS sex,
-            b.address, b.rt, b.rw, b.desa
+            b.address, b.rt, b.rw, b.desa, p.key AS birth_place
         FROM base b
         LEFT JOIN dpt_names n ON n.raw IS NOT DISTINCT FROM b.raw_name
+        LEFT JOIN dpt_places p ON p.raw = b.raw_place
+        """,
+    )
+    # The NIK's birth part the record's own birth date and sex would give (DDMMYY, day + 40 for
+    # women): when two NIKs differ exactly where their holders' birth dates differ, the NIKs
+    # are right and the people are two, not one person with a NIK typo.
+    _exec(
+        con,
+        f"""
+        CREATE OR REPLACE TABLE {table} AS
+        SELECT *,
+            CASE WHEN birth_date IS NOT NULL AND sex IS NOT NULL THEN
+                lpad(CAST(day(birth_date) + CASE WHEN sex = 'P' THEN 40 ELSE 0 END AS VARCHAR),
+                     2, '0') || strftime(birth_date, '%m%y')
+            END AS nik_bd
+        FROM {table}
         """,
     )
     dup = con.execute(f"SELECT count(*) - count(DISTINCT unique_id) FROM {table}").fetchall()[0][0]

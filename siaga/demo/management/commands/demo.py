@@ -107,6 +107,13 @@ class Command(BaseCommand):
         if checklists is not None and checklists.by_phase:
             phases = ", ".join(f"{n} {phase}" for phase, n in sorted(checklists.by_phase.items()))
             write(f"  TPS checklists: {phases} ({checklists.late} late)")
+        voters = summary.voters
+        if voters is not None:
+            write(
+                f"  voter roll (a sample): {voters.voters:,} voters at {voters.tps_covered} of "
+                f"{summary.tps} TPS in {voters.desa_covered} desa; {voters.pairs_found} suspected "
+                f"double registrations, {voters.confirmed} confirmed"
+            )
         host, _, port = bind.rpartition(":")
         if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - only to print a usable URL
             host = "127.0.0.1"
