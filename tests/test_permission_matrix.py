@@ -12,6 +12,7 @@ row here.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
 import re
@@ -1045,31 +1046,31 @@ def _upload(actor: Actor, desa: str):
     return SimpleUploadedFile("dpt-unggah.csv", _dpt_csv(actor, desa), content_type="text/csv")
 
 
+@contextlib.contextmanager
 def _data_dir():
     """Uploaded DPT files go to a folder of the test's own (deleted afterwards)."""
     import tempfile
 
     from django.test import override_settings
 
-    class _Scope:
-        def __enter__(self):
-            self.tmp = tempfile.TemporaryDirectory()
-            self.override = override_settings(DATA_DIR=self.tmp.name)
-            self.override.enable()
-            return self.tmp.name
-
-        def __exit__(self, *exc):
-            self.override.disable()
-            self.tmp.cleanup()
-
-    return _Scope()
+    with tempfile.TemporaryDirectory() as tmp, override_settings(DATA_DIR=tmp):
+        yield tmp
 
 
 def _import_regions(actor: Actor) -> tuple[str | None, str]:
-    """(a regency or kecamatan the principal covers, if any; one it does not)."""
+    """(a regency or kecamatan the principal covers, if any; a neighbour it does not cover)."""
     inside = next((c for c in ("64.08", "64.08.04", "64.08.06") if actor.covers(c)), None)
-    outside = "64.01" if actor.covers("64.08") else "64.08.06" if inside else "64.01"
+    outside = next(c for c in ("64.08.06", "64.08.04", "64.01") if not actor.covers(c))
     return inside, outside
+
+
+def _desa_under(region: str) -> str:
+    """A desa of the world under ``region``, for an uploaded row."""
+    return min(
+        code
+        for code in Tps.objects.values_list("desa_id", flat=True)
+        if code.startswith(region + ".")
+    )
 
 
 def api_voter_import_create(actor: Actor) -> None:
@@ -1080,7 +1081,7 @@ def api_voter_import_create(actor: Actor) -> None:
     inside, outside = _import_regions(actor)
     with _data_dir():
         for region in filter(None, (outside, inside, "99.99")):
-            desa = "64.08.04.1001" if region != "64.08.06" else "64.08.06.2001"
+            desa = _desa_under(region) if region != "99.99" else "64.08.04.1001"
             before, audit = DptImport.objects.count(), _audit_count()
             response = actor.client.post(
                 url, {"region": region, "file": _upload(actor, desa)}, headers=actor.headers
@@ -1100,10 +1101,6 @@ def api_voter_import_create(actor: Actor) -> None:
                 assert response.status_code == 400, (region, response.content)
                 assert response.json()["field"] == "region"
             assert DptImport.objects.count() == before and _audit_count() == audit, region
-
-
-def _check_payload(nik: str, tps: int | None) -> dict:
-    return {"nik": nik, "tps_id": tps}
 
 
 def _expected_check_status(roll: Roll, voter) -> str:
@@ -1149,7 +1146,7 @@ def api_voter_check(actor: Actor) -> None:
         # body is checked for names of people and for the NIK, not for region names.
         response = actor.client.post(
             f"{VOTERS_API}/check",
-            json.dumps(_check_payload(nik, tps)),
+            json.dumps({"nik": nik, "tps_id": tps}),
             content_type="application/json",
             headers=actor.headers,
         )
@@ -2227,8 +2224,9 @@ def page_voters_import_list(actor: Actor) -> None:
     with _data_dir():
         for region in filter(None, (outside, inside)):
             before, audit = DptImport.objects.count(), _audit_count()
-            desa = "64.08.06.2001" if region == "64.08.06" else "64.08.04.1001"
-            posted = _post(actor, url, {"region": region, "file": _upload(actor, desa)})
+            posted = _post(
+                actor, url, {"region": region, "file": _upload(actor, _desa_under(region))}
+            )
             if not _may_import_dpt(actor):
                 assert posted.status_code == 403, region
             elif region == inside:

@@ -40,7 +40,14 @@ from siaga.core.audit import AuditContext, audit_record, snapshot
 from siaga.core.errors import DomainError, PermissionDenied
 from siaga.core.permissions import Action, can
 from siaga.voters.management.commands.voters import DEFAULT_THRESHOLD
-from siaga.voters.models import DuplicatePair, JobStatus, LinkageRun, PairStatus, Voter
+from siaga.voters.models import (
+    DuplicateClass,
+    DuplicatePair,
+    JobStatus,
+    LinkageRun,
+    PairStatus,
+    Voter,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -461,8 +468,9 @@ def pair_confirm(
     *, pair: DuplicatePair, context: AuditContext, user, note: str = ""
 ) -> DuplicatePair:
     """diduga → terkonfirmasi: the two rows are one person registered twice (or, K2, one NIK
-    on two people, confirmed as a data error)."""
-    return _decide(
+    on two people, confirmed as a data error). A confirmed double registration is flagged to
+    the field monitors of both TPS once the decision is committed."""
+    pair = _decide(
         pair=pair,
         context=context,
         user=user,
@@ -470,6 +478,40 @@ def pair_confirm(
         to_status=PairStatus.CONFIRMED,
         note=str(note or "").strip(),
         action="voters.pair.confirm",
+    )
+    if pair.klass != DuplicateClass.K2:
+        transaction.on_commit(lambda: _flag_to_supervisors(pair))
+    return pair
+
+
+SUPERVISOR_FLAG_KIND = "voter.double_registration"
+
+
+def _flag_to_supervisors(pair: DuplicatePair) -> None:
+    """Tell the monitors assigned to either TPS that one voter on their list is registered
+    twice, without saying who: the NIK check at the TPS names the case when the voter comes."""
+    from siaga.accounts.choices import Role
+    from siaga.accounts.models import User
+    from siaga.notifications.services import notify
+    from siaga.wilayah.models import Tps
+
+    tps_ids = {pair.voter_l.tps_id, pair.voter_r.tps_id}
+    places = {t.pk: t for t in Tps.objects.filter(pk__in=tps_ids).select_related("desa")}
+    labels = sorted(f"{t.label} {t.desa.name}" for t in places.values())
+    monitors = User.objects.filter(
+        role=Role.FIELD_MONITOR, is_active=True, assigned_tps__in=tps_ids
+    ).distinct()
+    notify(
+        recipients=monitors,
+        kind=SUPERVISOR_FLAG_KIND,
+        title=_("Pemilih ganda terkonfirmasi di DPT TPS Anda"),
+        body=_(
+            "Satu pemilih terdaftar di dua tempat: %(places)s. Cek NIK setiap pemilih yang "
+            "datang; jawaban cek akan menandai kasus ini."
+        )
+        % {"places": " & ".join(labels)},
+        urgent=False,
+        obj=pair,
     )
 
 

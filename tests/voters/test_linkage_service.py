@@ -309,3 +309,35 @@ def test_two_decisions_racing_in_two_connections_leave_one_winner():
         t.join(timeout=30)
     assert sorted(outcomes) == ["refused", "won"]
     assert AuditEvent.objects.filter(action__startswith="voters.pair.").count() == 1
+
+
+# --- the flag to the TPS supervisors -------------------------------------------------------------
+
+
+def test_a_confirmed_double_registration_is_flagged_to_the_monitors_of_its_tps_without_names(
+    roll, django_capture_on_commit_callbacks
+):
+    from siaga.notifications.models import Notification
+
+    _run(roll)
+    siti = _pair(roll.siti, roll.siti_copy)
+    with django_capture_on_commit_callbacks(execute=True):
+        pair_confirm(pair=siti, context=_ctx(roll.analyst), user=roll.analyst)
+    notes = list(Notification.objects.filter(kind=linkage.SUPERVISOR_FLAG_KIND))
+    assert [n.recipient for n in notes] == [roll.monitor]  # assigned to Siti's TPS
+    body = notes[0].title + notes[0].body
+    assert roll.siti.tps.label in body and roll.siti.desa.name in body
+    assert "SITI" not in body.upper() and roll.siti.nik not in body
+
+
+def test_a_confirmed_k2_data_error_is_not_flagged_to_the_tps(
+    roll, django_capture_on_commit_callbacks
+):
+    from siaga.notifications.models import Notification
+
+    _run(roll)
+    k2 = DuplicatePair.objects.filter(klass="K2").first()
+    assert k2 is not None
+    with django_capture_on_commit_callbacks(execute=True):
+        pair_confirm(pair=k2, context=_ctx(roll.analyst), user=roll.analyst)
+    assert not Notification.objects.filter(kind=linkage.SUPERVISOR_FLAG_KIND).exists()
