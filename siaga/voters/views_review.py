@@ -333,12 +333,24 @@ def _in_scope_pairs(user):
 @login_required
 @require_GET
 def review_summary(request):
+    from django.conf import settings
+    from django.urls import reverse
+
     user = request.user
     _require_counts(user)
+    counts_only = not selectors.may_review(user)
+    # What voters/duplicates_map.js needs (through json_script): the map layer (counts only,
+    # fetched with the session), the situation room's tiles, and the queue for reviewers.
+    map_config = {
+        "endpoint": reverse("api-v1:duplicate_map"),
+        "tileUrl": settings.SIAGA_MAP_TILE_URL,
+        "tileAttribution": settings.SIAGA_MAP_TILE_ATTRIBUTION,
+        "queueUrl": "" if counts_only else reverse("voters:review_queue"),
+    }
     return render(
         request,
         "voters/review_summary.html",
-        {"summary": summary(user), "counts_only": not selectors.may_review(user)},
+        {"summary": summary(user), "counts_only": counts_only, "map_config": map_config},
     )
 
 

@@ -6,7 +6,7 @@
  * only are left off: a data error is not a double registration.
  *
  * Configuration comes from the page: the endpoint and the tile settings through json_script
- * (review_summary view), the translated strings through data-* attributes of the map element
+ * (review_summary view), the translated strings through data-s-* attributes of the map element
  * (the template's {% translate %}), so this file holds no interface text. Like the situation
  * room's map it fits its bounds to the markers, never to the tiles, and works without a tile
  * server. When done it sets data-state ("ready", "empty" or "error") and data-marker-count on
@@ -180,10 +180,19 @@
     finish(el, Object.assign(info, { state: "ready" }));
   }
 
+  /* The translated strings: data-s-desa="Desa" … → S.desa (prefixed, apart from the state). */
+  function strings(el) {
+    var S = {};
+    Object.keys(el.dataset).forEach(function (key) {
+      if (/^s[A-Z]/.test(key)) S[key.charAt(1).toLowerCase() + key.slice(2)] = el.dataset[key];
+    });
+    return S;
+  }
+
   function init(el) {
     var section = el.closest("[data-duplicates-section]") || document;
     var cfg = JSON.parse(document.getElementById(el.dataset.duplicatesMap).textContent);
-    var S = el.dataset; // the translated strings: data-desa, data-confirmed, …
+    var S = strings(el);
     var notice = makeNotice(section.querySelector("[data-map-notice]"));
     fetch(cfg.endpoint, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (response) {
@@ -205,7 +214,7 @@
       maps.forEach(function (el) {
         el.dataset.state = "error";
         var section = el.closest("[data-duplicates-section]") || document;
-        makeNotice(section.querySelector("[data-map-notice]")).show(el.dataset.loadError);
+        makeNotice(section.querySelector("[data-map-notice]")).show(el.dataset.sLoadError);
       });
       return;
     }
