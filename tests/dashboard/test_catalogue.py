@@ -34,10 +34,16 @@ def test_the_compiled_catalogue_matches_the_po_file():
         "Quiet period and logistics distribution"
     )
     pairs = [
-        (json.loads(m.group(1)), json.loads(m.group(2)))
+        (context and json.loads(context.group(1)), json.loads(m.group(1)), json.loads(m.group(2)))
         for entry in po_entries()
         if (m := re.search(r'^msgid (".+")\nmsgstr (".+")$', entry, re.M))
+        for context in [re.search(r'^msgctxt (".+")$', entry, re.M)]
     ]
     assert len(pairs) > 100
-    stale = [(msgid, msgstr) for msgid, msgstr in pairs if compiled.gettext(msgid) != msgstr]
+    assert any(context for context, _, _ in pairs)  # entries with a context are checked too
+    stale = [
+        (msgid, msgstr)
+        for context, msgid, msgstr in pairs
+        if (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
+    ]
     assert stale == [], "run: cd siaga && ../.venv/bin/django-admin compilemessages"
