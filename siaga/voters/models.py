@@ -51,7 +51,32 @@ class PairStatus(models.TextChoices):
     DISMISSED = "ditolak", _("Bukan ganda")
 
 
-class DptImport(models.Model):
+class BackgroundJob(models.Model):
+    """What every background job records for its page: status, who started it, when, and why
+    it failed."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    error = models.TextField(_("galat"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("oleh"),
+    )
+    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
+    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        abstract = True
+
+
+class DptImport(BackgroundJob):
     """One uploaded DPT file and the job that reads it (status and progress for the page).
 
     ``sha256`` identifies the file's content: importing the same file again changes nothing.
@@ -63,29 +88,13 @@ class DptImport(models.Model):
     stored_path = models.CharField(_("berkas tersimpan"), max_length=500, blank=True)
     sha256 = models.CharField(_("sidik berkas"), max_length=64, db_index=True)
     scope_code = models.CharField(_("wilayah"), max_length=13)
-    status = models.CharField(
-        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
     rows_total = models.PositiveIntegerField(_("baris dalam berkas"), null=True, blank=True)
     rows_read = models.PositiveIntegerField(_("baris terbaca"), default=0)
     rows_accepted = models.PositiveIntegerField(_("baris diterima"), default=0)
     rows_rejected = models.PositiveIntegerField(_("baris ditolak"), default=0)
     rows_unchanged = models.PositiveIntegerField(_("baris tidak berubah"), default=0)
-    error = models.TextField(_("galat"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("diunggah oleh"),
-    )
-    created_at = models.DateTimeField(_("diunggah"), auto_now_add=True)
-    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("impor DPT")
         verbose_name_plural = _("impor DPT")
 
@@ -166,31 +175,15 @@ class RejectedRow(models.Model):
         return f"{self.sheet or '-'}:{self.row_number}"
 
 
-class LinkageRun(models.Model):
+class LinkageRun(BackgroundJob):
     """One run of the double-registration search over the stored roll (a background job)."""
 
-    status = models.CharField(
-        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
     threshold = models.FloatField(_("ambang"))
     voters = models.PositiveIntegerField(_("pemilih dinilai"), default=0)
     pairs_found = models.PositiveIntegerField(_("pasangan ditemukan"), default=0)
     progress = models.CharField(_("kemajuan"), max_length=200, blank=True)
-    error = models.TextField(_("galat"), blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("dijalankan oleh"),
-    )
-    created_at = models.DateTimeField(_("dibuat"), auto_now_add=True)
-    started_at = models.DateTimeField(_("mulai"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("selesai"), null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "-pk"]
+    class Meta(BackgroundJob.Meta):
         verbose_name = _("pencarian pemilih ganda")
         verbose_name_plural = _("pencarian pemilih ganda")
 

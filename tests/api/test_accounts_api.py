@@ -77,6 +77,9 @@ def test_me_tells_role_agency_scope_and_allowed_actions(world, login):
                 "view_audit",
                 "triage_incidents",
                 "view_reporter",
+                "import_dpt",
+                "review_voters",
+                "check_voter",
             ]
         ),
     }
@@ -87,7 +90,7 @@ def test_me_of_a_field_monitor_lists_the_assigned_tps(world, login):
     user = world.user(Role.FIELD_MONITOR, scope=[world.desa_a1], tps=[tps])
     body = login(user).get("/api/v1/me").json()
     assert body["assigned_tps"] == [tps.pk]
-    assert body["actions"] == ["submit_field"]
+    assert body["actions"] == ["check_voter", "submit_field"]
 
 
 def test_me_of_an_administrator_lists_every_action(world, login):

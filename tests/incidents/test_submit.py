@@ -11,6 +11,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.db import connection, transaction
+from django.utils import timezone
 from PIL import Image
 
 from siaga.accounts.choices import Role
@@ -224,7 +225,9 @@ def test_a_tps_id_wins_over_a_point(inc, inc_report, world):
 
 
 def test_a_report_stores_its_facts_timeline_and_audit(inc, inc_report):
-    occurred = clock.now() - dt.timedelta(hours=2)
+    # Two hours ago, but not before local midnight: the phase is that of today (H-3).
+    midnight = timezone.make_aware(dt.datetime.combine(clock.today(), dt.time()))
+    occurred = max(clock.now() - dt.timedelta(hours=2), midnight)
     incident = inc_report(
         inc.bawaslu,
         occurred_at=occurred,
