@@ -780,6 +780,11 @@ def _may_review_voters(actor: Actor) -> bool:
 _may_import_dpt = _may_review_voters  # the same two roles here (KPU liaisons would add both)
 
 
+def _may_run_search(actor: Actor) -> bool:
+    """The search covers the whole roll: reviewers whose scope is the whole regency."""
+    return _may_review_voters(actor) and actor.covers("64.08")
+
+
 def _may_check_voter(actor: Actor) -> bool:
     return actor.principal.role in (Role.ADMIN, Role.ANALYST, Role.FIELD_MONITOR)
 
@@ -972,7 +977,7 @@ def api_voter_linkage_run_create(actor: Actor) -> None:
         headers=actor.headers,
     )
     actor.assert_no_leak(response)
-    if _may_review_voters(actor):  # IMPORT_DPT or REVIEW_VOTERS start a search
+    if _may_run_search(actor):  # IMPORT_DPT or REVIEW_VOTERS over the regency start a search
         assert response.status_code == 202, response.content
         assert LinkageRun.objects.count() == before + 1
         run = LinkageRun.objects.get(pk=response.json()["id"])
@@ -985,6 +990,7 @@ def api_voter_linkage_run_create(actor: Actor) -> None:
             headers=actor.headers,
         )
         assert again.status_code == 409 and LinkageRun.objects.count() == before + 1
+        assert _audit_count() == audit + 1  # the queued run, not the refused one
     else:
         assert response.status_code == 403, response.content
         assert LinkageRun.objects.count() == before and _audit_count() == audit
@@ -993,7 +999,7 @@ def api_voter_linkage_run_create(actor: Actor) -> None:
 def api_voter_linkage_run_detail(actor: Actor) -> None:
     roll = _roll(actor.world)
     response = actor.get(f"{VOTERS_API}/linkage-runs/{roll.run.pk}")
-    if _may_review_voters(actor):
+    if _may_run_search(actor):
         assert response.status_code == 200
         assert response.json()["pairs_found"] == 3
         assert actor.get(f"{VOTERS_API}/linkage-runs/{roll.run.pk + 100}").status_code == 404
@@ -2181,15 +2187,15 @@ def page_voters_linkage_run(actor: Actor) -> None:
     posted = _post(actor, url, {"threshold": "0.9"})
     if actor.is_machine:
         assert _login_redirect(response) and _login_redirect(posted)
-    elif _may_review_voters(actor):
+    elif _may_run_search(actor):
         assert response.status_code == 200
         assert f'data-run="{roll.run.pk}"' in response.content.decode()
         assert posted.status_code == 302 and posted.url == url
         run = LinkageRun.objects.exclude(pk=roll.run.pk).get()
-        # Audited when the worker finishes it (voters.linkage_run.finish), not when queued.
         assert run.created_by == actor.user and run.threshold == 0.9
+        assert _audit_count() == audit + 1  # queued, by whom, from where
         return
-    else:  # the readers and field monitors: the page does not exist for them
+    else:  # readers, field monitors and kecamatan reviewers: the page does not exist for them
         assert response.status_code == 404 and posted.status_code == 404
     assert LinkageRun.objects.count() == before and _audit_count() == audit
 

@@ -316,6 +316,14 @@ def dpt_import_create(
             scope_code=region.code,
             created_by=user if getattr(user, "pk", None) else None,
         )
+        # Who uploaded what, from where (the run's own event, at the end, is the worker's).
+        audit_record(
+            context=context,
+            action="voters.dpt_import.queue",
+            obj=dpt_import,
+            after={"file_name": file_name, "sha256": sha, "scope_code": region.code},
+            region_code=region.code,
+        )
         if enqueue:
             from siaga.voters.tasks import dpt_import_task
 

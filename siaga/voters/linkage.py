@@ -101,9 +101,22 @@ class PairDecisionError(DomainError):
 # --- running the search ----------------------------------------------------------------------
 
 
+def roll_regency_code() -> str:
+    """The regency whose roll is stored: the deployment's, else the configured one."""
+    from django.conf import settings
+
+    from siaga.core.models import Deployment
+
+    regency = Deployment.objects.values_list("regency_id", flat=True).first()
+    return regency or settings.SIAGA_REGENCY_CODE
+
+
 def may_run_linkage(user) -> bool:
-    """KPU and the secretariat start the search (IMPORT_DPT), and so may reviewers."""
-    return can(user, Action.IMPORT_DPT) or can(user, Action.REVIEW_VOTERS)
+    """KPU and the secretariat start the search (IMPORT_DPT), and so may reviewers; the search
+    covers the whole roll, so only users whose scope covers the whole regency start it or see
+    its runs (a kecamatan user reviews the pairs of their kecamatan)."""
+    regency = roll_regency_code()
+    return can(user, Action.IMPORT_DPT, regency) or can(user, Action.REVIEW_VOTERS, regency)
 
 
 def linkage_run_enqueue(
@@ -134,6 +147,13 @@ def linkage_run_enqueue(
                 % {"pk": busy.pk, "status": busy.get_status_display().lower()}
             )
         run = LinkageRun.objects.create(threshold=threshold, created_by=user)
+        audit_record(
+            context=context,
+            action="voters.linkage_run.queue",
+            obj=run,
+            after={"threshold": threshold},
+            region_code=roll_regency_code(),
+        )
         transaction.on_commit(lambda: _enqueue_task(run.pk))
     return run
 
