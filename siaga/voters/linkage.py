@@ -52,6 +52,7 @@ from siaga.voters.models import (
 __all__ = [
     "DEFAULT_THRESHOLD",
     "PairDecisionError",
+    "linkage_run_after_import",
     "linkage_run_enqueue",
     "linkage_run_execute",
     "may_run_linkage",
@@ -129,6 +130,20 @@ def linkage_run_enqueue(
     """
     if not may_run_linkage(user):
         raise PermissionDenied(_("Anda tidak berwenang menjalankan pencarian pemilih ganda."))
+    return _queue(context=context, user=user, threshold=threshold)
+
+
+def linkage_run_after_import(*, context: AuditContext, user) -> LinkageRun | None:
+    """Queue the search over a roll a finished import has changed. The import was authorised,
+    so its importer's scope does not matter here (a kecamatan import changes the regency's
+    roll); None when a search is already queued or running."""
+    try:
+        return _queue(context=context, user=user, threshold=None)
+    except PairDecisionError:
+        return None
+
+
+def _queue(*, context: AuditContext, user, threshold: float | None) -> LinkageRun:
     threshold = DEFAULT_THRESHOLD if threshold is None else float(threshold)
     if not 0.0 < threshold <= 1.0:
         raise PairDecisionError(

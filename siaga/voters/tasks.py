@@ -33,13 +33,11 @@ def dpt_import_task(import_id: int) -> dict:
 
 
 def _enqueue_linkage(*, context: AuditContext, user) -> None:
-    """Queue the double-registration search over the new roll, when that module is installed."""
+    """Queue the double-registration search over the changed roll."""
+    from siaga.voters.linkage import linkage_run_after_import
+
     try:
-        from siaga.voters.linkage import linkage_run_enqueue
-    except ImportError:
-        return
-    try:
-        linkage_run_enqueue(context=context, user=user)
+        linkage_run_after_import(context=context, user=user)
     except Exception as exc:  # the import stands; the search can be started by hand
         logger.warning("Could not queue the linkage run after an import: %s", type(exc).__name__)
 

@@ -70,9 +70,6 @@ def test_the_worker_marks_a_broken_file_gagal_and_stores_nothing(
 def test_a_successful_import_queues_the_double_registration_search(
     world, deployment, dpt_data_dir, analyst, tmp_path
 ):
-    linkage = pytest.importorskip("siaga.voters.linkage")
-    if not hasattr(linkage, "linkage_run_enqueue"):
-        pytest.skip("siaga.voters.linkage has no linkage_run_enqueue yet")
     from siaga.voters.models import LinkageRun
     from siaga.voters.tasks import dpt_import_task
 
@@ -86,3 +83,39 @@ def test_a_successful_import_queues_the_double_registration_search(
     )
     dpt_import_task.call(dpt_import.pk)
     assert LinkageRun.objects.filter(created_by=analyst).count() == 1
+
+
+def test_an_import_by_a_kecamatan_user_also_queues_the_search_over_the_roll(
+    world, deployment, dpt_data_dir, tmp_path
+):
+    """The search covers the regency's roll, which the kecamatan import changed: it is queued
+    although the importer could not start a search by hand."""
+    from siaga.accounts.choices import Role
+    from siaga.voters.linkage import may_run_linkage
+    from siaga.voters.models import LinkageRun
+    from siaga.voters.tasks import dpt_import_task
+    from siaga.wilayah.models import Region
+
+    importer = world.user(Role.ANALYST, scope=[Region.objects.get(code="64.08.04")])
+    assert not may_run_linkage(importer)
+    dpt_import = dpt_import_create(
+        context=AuditContext.cli(importer),
+        user=importer,
+        uploaded_path_or_file=write_csv(tmp_path / "dpt.csv", [dpt_row(1), dpt_row(2)]),
+        file_name="dpt.csv",
+        scope_code="64.08.04",
+        enqueue=False,
+    )
+    dpt_import_task.call(dpt_import.pk)
+    assert LinkageRun.objects.filter(created_by=importer, status="antri").count() == 1
+    # A second import while that search waits does not queue another one.
+    again = dpt_import_create(
+        context=AuditContext.cli(importer),
+        user=importer,
+        uploaded_path_or_file=write_csv(tmp_path / "more.csv", [dpt_row(3)]),
+        file_name="more.csv",
+        scope_code="64.08.04",
+        enqueue=False,
+    )
+    dpt_import_task.call(again.pk)
+    assert LinkageRun.objects.count() == 1
