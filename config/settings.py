@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "siaga.incidents",
     "siaga.checklists",
     "siaga.voters",
+    "siaga.media",
     "siaga.dashboard",
     "siaga.demo",
 ]

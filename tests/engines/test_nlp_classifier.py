@@ -1,0 +1,261 @@
+"""Text classifiers trained and applied on CSV files (siaga.engines.nlp.classifier) and the
+`siaga media train|classify` command on top of them."""
+
+import csv
+import json
+import random
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from siaga.engines.nlp.classifier import classify_csv, explain, load, train_csv
+from siaga.engines.nlp.errors import TextDataError
+from siaga.engines.nlp.normalise import normalise
+
+DATA = Path(__file__).resolve().parents[3] / "shared" / "data" / "text"
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    path = DATA / name / "train.csv"
+    if not path.exists():
+        pytest.skip(f"shared text data absent ({path}); see ../shared/data/text/README.md")
+    with path.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _write(path: Path, header: list[str], rows: list[dict[str, str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, header, extrasaction="ignore")
+        w.writeheader()
+        w.writerows(rows)
+    return path
+
+
+def _read(path: Path) -> tuple[list[str], list[dict[str, str]]]:
+    with path.open(encoding="utf-8", newline="") as fh:
+        r = csv.DictReader(fh)
+        rows = list(r)
+        return list(r.fieldnames or []), rows
+
+
+def _split(rows, n_train, n_test, seed=7):
+    rows = rows[:]
+    random.Random(seed).shuffle(rows)
+    return rows[:n_train], rows[n_train : n_train + n_test]
+
+
+@pytest.fixture(scope="module")
+def abusive(tmp_path_factory):
+    """A single-label model trained on 900 rows of id_abusive, and 300 unseen rows."""
+    tmp = tmp_path_factory.mktemp("abusive")
+    train, test = _split(_rows("id_abusive"), 900, 300)
+    data = _write(tmp / "train.csv", ["text", "label"], train)
+    inp = _write(tmp / "input.csv", ["text", "label"], test)
+    card = train_csv(
+        data=data, text_column="text", label_column="label", out=tmp / "model", multi_label=False
+    )
+    return tmp, card, test, inp
+
+
+@pytest.fixture(scope="module")
+def multilabel(tmp_path_factory):
+    """A multi-label model trained on 1,500 rows of id_multilabel_hs, and 400 unseen rows."""
+    tmp = tmp_path_factory.mktemp("multi")
+    train, test = _split(_rows("id_multilabel_hs"), 1500, 400)
+    data = _write(tmp / "train.csv", ["text", "labels"], train)
+    inp = _write(tmp / "input.csv", ["text"], test)
+    card = train_csv(
+        data=data,
+        text_column="text",
+        label_column="labels",
+        out=tmp / "model",
+        multi_label=True,
+        separator="|",
+    )
+    return tmp, card, test, inp
+
+
+def test_single_label_model_files_and_card(abusive):
+    tmp, card, _, _ = abusive
+    assert sorted(p.name for p in (tmp / "model").iterdir()) == [
+        "README.md",
+        "card.json",
+        "model.joblib",
+    ]
+    saved = json.loads((tmp / "model" / "card.json").read_text("utf-8"))
+    assert saved == card
+    assert saved["labels"] == ["abusive", "not_abusive", "offensive"]
+    assert saved["data_file"] == "train.csv" and saved["rows"] == 900
+    assert saved["licence"] == "see data README"
+    assert set(saved["heldout"]["f1"]) == set(saved["labels"])
+    assert all(0.0 <= f <= 1.0 for f in saved["heldout"]["f1"].values())
+    assert saved["trained_at"][:2] == "20"
+    readme = (tmp / "model" / "README.md").read_text("utf-8")
+    assert "see data README" in readme and "offensive" in readme
+
+
+def test_single_label_classify_writes_label_then_scores_in_input_order(abusive):
+    tmp, _, test, inp = abusive
+    out = tmp / "out.csv"
+    assert classify_csv(model=tmp / "model", input=inp, text_column="text", out=out) == 300
+    header, rows = _read(out)
+    assert header == ["label", "score_abusive", "score_not_abusive", "score_offensive"]
+    assert len(rows) == len(test)
+    model = load(tmp / "model")
+    for row in rows:
+        scores = [float(row[h]) for h in header[1:]]
+        assert all(0.0 <= s <= 1.0 for s in scores)
+        assert abs(sum(scores) - 1.0) < 0.01
+        # the label is the top score, once weighted by the model's class weights
+        weighted = [s * w for s, w in zip(scores, model.weights, strict=True)]
+        chosen = weighted[header.index(f"score_{row['label']}") - 1]
+        assert chosen >= max(weighted) - 1e-3  # scores are written with 4 decimals
+    # row order: classifying the input's rows directly gives the same labels in the same order
+    assert model.predict([r["text"] for r in test[:20]]) == [r["label"] for r in rows[:20]]
+
+
+def test_single_label_beats_majority_guess_on_unseen_rows(abusive):
+    tmp, _, test, inp = abusive
+    out = tmp / "out_acc.csv"
+    classify_csv(model=tmp / "model", input=inp, text_column="text", out=out)
+    _, rows = _read(out)
+    truth = [r["label"] for r in test]
+    majority = Counter(truth).most_common(1)[0][1] / len(truth)
+    accuracy = sum(p["label"] == t for p, t in zip(rows, truth, strict=True)) / len(truth)
+    assert accuracy > majority + 0.05, (accuracy, majority)
+
+
+def test_multi_label_classify_writes_labels_then_scores(multilabel):
+    tmp, card, test, inp = multilabel
+    out = tmp / "out.csv"
+    classify_csv(model=tmp / "model", input=inp, text_column="text", out=out)
+    header, rows = _read(out)
+    assert header == ["labels"] + [f"score_{lab}" for lab in card["labels"]]
+    assert {"HS", "Abusive", "HS_Religion", "HS_Race"} <= set(card["labels"])
+    assert set(card["thresholds"]) == set(card["labels"])
+    assert len(rows) == len(test)
+    thresholds = card["thresholds"]
+    saw_empty = saw_several = False
+    for row in rows:
+        chosen = row["labels"].split("|") if row["labels"] else []
+        saw_empty |= not chosen
+        saw_several |= len(chosen) > 1
+        for lab in card["labels"]:
+            s = float(row[f"score_{lab}"])
+            assert 0.0 <= s <= 1.0
+            # a label is chosen exactly when its score reaches its tuned threshold
+            if abs(s - thresholds[lab]) > 1e-4:  # scores are written with 4 decimals
+                assert (lab in chosen) == (s > thresholds[lab])
+    assert saw_empty and saw_several
+
+
+def test_multi_label_beats_majority_guess_on_hate_speech(multilabel):
+    tmp, _, test, inp = multilabel
+    out = tmp / "out_acc.csv"
+    classify_csv(model=tmp / "model", input=inp, text_column="text", out=out)
+    _, rows = _read(out)
+    truth = ["HS" in r["labels"].split("|") for r in test]
+    pred = ["HS" in r["labels"].split("|") for r in rows]
+    majority = max(sum(truth), len(truth) - sum(truth)) / len(truth)
+    accuracy = sum(p == t for p, t in zip(pred, truth, strict=True)) / len(truth)
+    assert accuracy > majority + 0.05, (accuracy, majority)
+
+
+def test_explain_returns_words_of_the_text_that_push_the_label(multilabel):
+    tmp, _, _, _ = multilabel
+    model = load(tmp / "model")
+    text = "Dasar kafir cina anjing, usir dari negeri ini!"
+    words = explain(model, text, top=3, label="HS_Religion")
+    assert 1 <= len(words) <= 3
+    present = set(normalise(text).split())
+    assert all(w in present for w, _ in words)
+    assert all(weight > 0 for _, weight in words)
+    assert [wt for _, wt in words] == sorted((wt for _, wt in words), reverse=True)
+    # the religion label is driven by a religious word
+    assert "kafir" in [w for w, _ in words]
+    # default label: the best-scoring one; a path works as well as the model
+    assert all(w in present for w, _ in explain(tmp / "model", text))
+    assert explain(model, "") == []
+    with pytest.raises(TextDataError, match="nope"):
+        explain(model, text, label="nope")
+
+
+def test_missing_columns_are_named(tmp_path):
+    data = _write(tmp_path / "d.csv", ["tweet", "label"], [{"tweet": "a", "label": "x"}])
+    with pytest.raises(TextDataError, match="'text'"):
+        train_csv(data=data, text_column="text", label_column="label", out=tmp_path / "m")
+    with pytest.raises(TextDataError, match="'kategori'"):
+        train_csv(data=data, text_column="tweet", label_column="kategori", out=tmp_path / "m")
+    assert not (tmp_path / "m").exists()
+
+
+def test_empty_files_are_refused(tmp_path):
+    empty = tmp_path / "empty.csv"
+    empty.write_text("", "utf-8")
+    with pytest.raises(TextDataError, match="empty"):
+        train_csv(data=empty, text_column="text", label_column="label", out=tmp_path / "m")
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("text,label\n", "utf-8")
+    with pytest.raises(TextDataError, match="no rows"):
+        train_csv(data=header_only, text_column="text", label_column="label", out=tmp_path / "m")
+
+
+def test_a_single_label_value_cannot_be_trained(tmp_path):
+    rows = [{"text": f"teks {i}", "label": "x"} for i in range(10)]
+    data = _write(tmp_path / "d.csv", ["text", "label"], rows)
+    with pytest.raises(TextDataError, match="two labels"):
+        train_csv(data=data, text_column="text", label_column="label", out=tmp_path / "m")
+
+
+def test_classify_errors(abusive, tmp_path):
+    tmp, _, _, inp = abusive
+    with pytest.raises(FileNotFoundError):
+        classify_csv(model=tmp_path / "nomodel", input=inp, text_column="text", out=tmp_path / "o")
+    with pytest.raises(TextDataError, match="'isi'"):
+        classify_csv(model=tmp / "model", input=inp, text_column="isi", out=tmp_path / "o.csv")
+
+
+def test_media_command_trains_then_classifies(tmp_path):
+    train, test = _split(_rows("id_hatespeech_alfina"), 300, 60)
+    data = _write(tmp_path / "train.csv", ["text", "label"], train)
+    inp = _write(tmp_path / "in.csv", ["text"], test)
+    call_command(
+        "media",
+        "train",
+        "--data",
+        str(data),
+        "--text-column",
+        "text",
+        "--label-column",
+        "label",
+        "--out",
+        str(tmp_path / "model"),
+    )
+    assert json.loads((tmp_path / "model" / "card.json").read_text())["labels"] == [
+        "HS",
+        "Non_HS",
+    ]
+    out = tmp_path / "out.csv"
+    call_command(
+        "media",
+        "classify",
+        "--model",
+        str(tmp_path / "model"),
+        "--input",
+        str(inp),
+        "--text-column",
+        "text",
+        "--out",
+        str(out),
+    )
+    header, rows = _read(out)
+    assert header == ["label", "score_HS", "score_Non_HS"]
+    assert len(rows) == 60 and {r["label"] for r in rows} <= {"HS", "Non_HS"}
+    with pytest.raises(CommandError, match="'tweet'"):
+        call_command(
+            "media", "classify", "--model", str(tmp_path / "model"), "--input", str(inp),
+            "--text-column", "tweet", "--out", str(out),
+        )  # fmt: skip
