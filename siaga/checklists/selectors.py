@@ -19,7 +19,7 @@ from siaga.checklists.choices import PHASE_ORDER, CheckState, Phase
 from siaga.checklists.items import answer_display
 from siaga.checklists.models import ChecklistPhoto, ChecklistSubmission, ChecklistTemplate
 from siaga.core import clock
-from siaga.core.models import Deployment
+from siaga.core.deployment import deployment_voting_day
 from siaga.wilayah.models import Region, Tps
 from siaga.wilayah.selectors import NotFound, tps_filter, tps_visible
 
@@ -105,7 +105,7 @@ class PhaseCount:
 
 
 def voting_day() -> dt.date | None:
-    return Deployment.objects.values_list("voting_day", flat=True).order_by("pk").first()
+    return deployment_voting_day()
 
 
 def phase_windows(*, day: dt.date | None = None) -> dict[str, PhaseWindow]:

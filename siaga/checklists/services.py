@@ -21,9 +21,9 @@ from siaga.checklists.items import ChecklistError, answers_clean
 from siaga.checklists.models import ChecklistPhoto, ChecklistSubmission, ChecklistTemplate
 from siaga.core import clock
 from siaga.core.audit import AuditContext, AuditEntry, audit_record, audit_record_many, snapshot
+from siaga.core.deployment import deployment_voting_day
 from siaga.core.errors import DomainError, PermissionDenied
 from siaga.core.media import CleanMedia, media_clean
-from siaga.core.models import Deployment
 from siaga.core.permissions import Action, can, user_scope
 from siaga.wilayah.models import Tps
 
@@ -45,7 +45,7 @@ class ChecklistNotFound(ChecklistError):
 
 
 def voting_day() -> dt.date | None:
-    return Deployment.objects.values_list("voting_day", flat=True).order_by("pk").first()
+    return deployment_voting_day()
 
 
 def submission_is_late(

@@ -31,6 +31,7 @@ from siaga.accounts.models import Agency, User
 from siaga.core import clock
 from siaga.core.audit import AuditContext, audit_record, snapshot
 from siaga.core.calendar import calendar_state
+from siaga.core.deployment import deployment_regency  # noqa: F401 - channels import it here
 from siaga.core.errors import DomainError, PermissionDenied
 from siaga.core.media import CleanMedia, media_clean
 from siaga.core.models import Deployment
@@ -116,11 +117,6 @@ def normalise_region_code(raw: str) -> str:
 
 def _deployment() -> Deployment | None:
     return Deployment.objects.only("regency_id", "voting_day").order_by("pk").first()
-
-
-def deployment_regency() -> str:
-    deployment = _deployment()
-    return deployment.regency_id if deployment else settings.SIAGA_REGENCY_CODE
 
 
 def phase_at(moment: dt.datetime, deployment: Deployment | None = None) -> str:

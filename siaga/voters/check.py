@@ -33,8 +33,9 @@ from siaga.accounts.choices import AgencyKind, Role
 from siaga.accounts.models import User
 from siaga.core import clock
 from siaga.core.audit import AuditContext, audit_record
+from siaga.core.deployment import deployment_voting_day
 from siaga.core.errors import DomainError
-from siaga.core.models import AuditEvent, Deployment
+from siaga.core.models import AuditEvent
 from siaga.core.permissions import Action, require, user_scope
 from siaga.core.ratelimit import rate_hit
 from siaga.notifications.services import notify
@@ -320,7 +321,7 @@ def voter_check(*, user, nik: str, tps: Tps | None = None, context: AuditContext
 
 
 def _is_voting_day(today: dt.date) -> bool:
-    voting_day = Deployment.objects.order_by("pk").values_list("voting_day", flat=True).first()
+    voting_day = deployment_voting_day()
     return voting_day is not None and today == voting_day
 
 

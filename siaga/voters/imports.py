@@ -46,8 +46,8 @@ from django.utils.translation import gettext as _
 
 from siaga.core import clock
 from siaga.core.audit import AuditContext, audit_record
+from siaga.core.deployment import deployment_voting_day
 from siaga.core.errors import DomainError
-from siaga.core.models import Deployment
 from siaga.core.permissions import Action, require
 from siaga.core.tabular import (
     CSV_EXTENSIONS,
@@ -336,8 +336,7 @@ def dpt_import_create(
 
 
 def _voting_day() -> dt.date:
-    day = Deployment.objects.values_list("voting_day", flat=True).order_by("pk").first()
-    return day or DEFAULT_VOTING_DAY
+    return deployment_voting_day() or DEFAULT_VOTING_DAY
 
 
 def _estimate_rows(path: Path) -> int | None:

@@ -37,9 +37,10 @@ from django.utils.translation import gettext as _
 
 from siaga.core import clock
 from siaga.core.audit import AuditContext, audit_record, snapshot
+from siaga.core.deployment import deployment_regency
 from siaga.core.errors import DomainError, PermissionDenied
 from siaga.core.permissions import Action, can
-from siaga.voters.management.commands.voters import DEFAULT_THRESHOLD
+from siaga.engines.linkage import DEFAULT_THRESHOLD
 from siaga.voters.models import (
     DuplicateClass,
     DuplicatePair,
@@ -102,21 +103,11 @@ class PairDecisionError(DomainError):
 # --- running the search ----------------------------------------------------------------------
 
 
-def roll_regency_code() -> str:
-    """The regency whose roll is stored: the deployment's, else the configured one."""
-    from django.conf import settings
-
-    from siaga.core.models import Deployment
-
-    regency = Deployment.objects.values_list("regency_id", flat=True).first()
-    return regency or settings.SIAGA_REGENCY_CODE
-
-
 def may_run_linkage(user) -> bool:
     """KPU and the secretariat start the search (IMPORT_DPT), and so may reviewers; the search
     covers the whole roll, so only users whose scope covers the whole regency start it or see
     its runs (a kecamatan user reviews the pairs of their kecamatan)."""
-    regency = roll_regency_code()
+    regency = deployment_regency()  # the roll is the regency's
     return can(user, Action.IMPORT_DPT, regency) or can(user, Action.REVIEW_VOTERS, regency)
 
 
@@ -167,7 +158,7 @@ def _queue(*, context: AuditContext, user, threshold: float | None) -> LinkageRu
             action="voters.linkage_run.queue",
             obj=run,
             after={"threshold": threshold},
-            region_code=roll_regency_code(),
+            region_code=deployment_regency(),
         )
         transaction.on_commit(lambda: _enqueue_task(run.pk))
     return run

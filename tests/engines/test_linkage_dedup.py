@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from siaga.engines.linkage import DEFAULT_THRESHOLD
 from siaga.engines.linkage.dedup import connected_components, dedup
 from siaga.engines.linkage.model import SparkNotAvailable
-from siaga.voters.management.commands.voters import DEFAULT_THRESHOLD
 
 PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "voters_synth.py"
 _spec = importlib.util.spec_from_file_location("voters_synth", PATH)

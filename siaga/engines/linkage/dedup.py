@@ -34,7 +34,7 @@ from typing import Any
 
 import duckdb
 
-from . import model
+from . import DEFAULT_THRESHOLD, model
 from .classes import kpu_class
 from .prepare import TABLE, prepare
 
@@ -193,7 +193,7 @@ def _score(
 def dedup(
     input_path: str | Path,
     *,
-    threshold: float = 0.9,
+    threshold: float = DEFAULT_THRESHOLD,
     backend: str = "duckdb",
     progress: Callable[[str], None] | None = None,
     spark: Any = None,

@@ -23,9 +23,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-# Chosen on benchmarks/voters_dedup.py (100 k and 300 k voters): F1 within 0.003 of the best
-# threshold at each size, with precision 0.99; see docs/voters.md.
-DEFAULT_THRESHOLD = 0.8
+from siaga.engines.linkage import DEFAULT_THRESHOLD
 
 
 def _threshold(value: str) -> float:
