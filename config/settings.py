@@ -277,3 +277,31 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("SIAGA_LOG_LEVEL", "INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# Social-media monitoring (siaga.media)
+# The text model: trained from the shipped seed corpus on first use, retrained with analysts'
+# decisions by `siaga media retrain`.
+SIAGA_MEDIA_MODEL_DIR = Path(env("SIAGA_MEDIA_MODEL_DIR", str(DATA_DIR / "media-model")))
+# A post is linked to a debunk when their similarity reaches this (0-1).
+SIAGA_MEDIA_MATCH_THRESHOLD = env("SIAGA_MEDIA_MATCH_THRESHOLD", 0.45, cast=float)
+# Narratives stay open to new posts for this many days after their last post.
+SIAGA_MEDIA_NARRATIVE_DAYS = env("SIAGA_MEDIA_NARRATIVE_DAYS", 7, cast=int)
+# Spike alerts: the last N hours compared with the 24 hours before them, one-sided Poisson test.
+SIAGA_MEDIA_SPIKE_HOURS = env("SIAGA_MEDIA_SPIKE_HOURS", 3, cast=int)
+SIAGA_MEDIA_SPIKE_MIN_POSTS = env("SIAGA_MEDIA_SPIKE_MIN_POSTS", 5, cast=int)
+SIAGA_MEDIA_SPIKE_ALPHA = env("SIAGA_MEDIA_SPIKE_ALPHA", 0.01, cast=float)
+# Largest file of posts or debunks an analyst may upload.
+SIAGA_MEDIA_UPLOAD_MAX_MB = env("SIAGA_MEDIA_UPLOAD_MAX_MB", 200, cast=int)
+# Largest crawler webhook body (posts are sent in batches of at most 1,000).
+SIAGA_MEDIA_WEBHOOK_MAX_MB = env("SIAGA_MEDIA_WEBHOOK_MAX_MB", 5, cast=int)
+# Platform connectors: name -> dotted path of a class implementing
+# siaga.media.connectors.base.Connector. RSS is built in; a deployment adds its own as
+# SIAGA_MEDIA_CONNECTORS="x=myorg.crawlers.XConnector,tiktok=myorg.crawlers.TikTok".
+SIAGA_MEDIA_CONNECTORS = {
+    "rss": "siaga.media.connectors.rss.RssConnector",
+    **dict(
+        item.split("=", 1)
+        for item in env("SIAGA_MEDIA_CONNECTORS", [], cast=list)
+        if "=" in item
+    ),
+}

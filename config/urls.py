@@ -19,6 +19,7 @@ urlpatterns = [
     path("webhooks/", include("siaga.incidents.urls_webhooks")),
     path("periksa/", include("siaga.checklists.urls")),
     path("pemilih/", include("siaga.voters.urls")),
+    path("medsos/", include("siaga.media.urls")),
     path("notifikasi/", include("siaga.notifications.urls")),
     path("", include("siaga.dashboard.urls")),
 ]

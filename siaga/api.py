@@ -33,6 +33,7 @@ def _register_routers() -> None:
     from siaga.dashboard.api import router as dashboard_router
     from siaga.incidents.api import router as incidents_router
     from siaga.logistics.api import router as logistics_router
+    from siaga.media.api import router as media_router
     from siaga.voters.api import router as voters_router
     from siaga.wilayah.api import router as wilayah_router
 
@@ -43,6 +44,7 @@ def _register_routers() -> None:
     api.add_router("/incidents", incidents_router)
     api.add_router("/checklists", checklists_router)
     api.add_router("/voters", voters_router)
+    api.add_router("/media", media_router)
 
 
 _register_routers()

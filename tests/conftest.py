@@ -30,3 +30,15 @@ def world(db):
     from tests.factories import World
 
     return World()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_media_caches():
+    """The media module keeps per-process indexes (narratives, debunks, gazetteer) in step with
+    the database; a test's rollback must not leave them pointing at rows that are gone."""
+    yield
+    from siaga.media import debunks, ingest, places
+
+    ingest.reset_caches()
+    debunks.reset_cache()
+    places.reset_cache()

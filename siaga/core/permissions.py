@@ -31,6 +31,8 @@ class Action(StrEnum):
     IMPORT_DPT = "import_dpt"  # upload a voter roll (DPT) and run the double-registration search
     REVIEW_VOTERS = "review_voters"  # the queue of suspected double registrations: confirm, dismiss
     CHECK_VOTER = "check_voter"  # ask at a TPS whether a NIK is on the roll
+    TRIAGE_MEDIA = "triage_media"  # review posts, record actions, edit debunks, retrain the model
+    INGEST_MEDIA = "ingest_media"  # import posts (files) and manage the sources
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -46,6 +48,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.IMPORT_DPT,
             Action.REVIEW_VOTERS,
             Action.CHECK_VOTER,
+            Action.TRIAGE_MEDIA,
+            Action.INGEST_MEDIA,
         }
     ),
     Role.LEADERSHIP: frozenset({Action.VIEW}),
@@ -62,6 +66,14 @@ AGENCY_ACTIONS: dict[str, frozenset[Action]] = {
     ),
     # Bawaslu supervises the roll: it reviews the suspected double registrations.
     AgencyKind.BAWASLU: frozenset({Action.REVIEW_VOTERS}),
+    # Diskominfo's media analysts watch social media: they triage posts and act on them.
+    AgencyKind.KOMINFO: frozenset({Action.TRIAGE_MEDIA, Action.INGEST_MEDIA}),
+}
+
+# What a machine account (an API token) may do because of the agency it runs for.
+MACHINE_AGENCY_ACTIONS: dict[str, frozenset[Action]] = {
+    # Diskominfo's crawlers push the posts they collect.
+    AgencyKind.KOMINFO: frozenset({Action.INGEST_MEDIA}),
 }
 
 
@@ -76,6 +88,8 @@ def _actions(user) -> frozenset[Action]:
         actions = ROLE_ACTIONS.get(user.role, frozenset())
         if user.role == Role.LIAISON and user.agency_id:
             actions |= AGENCY_ACTIONS.get(user.agency.kind, frozenset())
+        elif user.role == Role.MACHINE and user.agency_id:
+            actions |= MACHINE_AGENCY_ACTIONS.get(user.agency.kind, frozenset())
     user._siaga_actions = actions
     return actions
 

@@ -37,6 +37,7 @@ from siaga.demo.generator import (
 )
 from siaga.demo.incidents import incidents_demo_load
 from siaga.demo.logistics import LogisticsDemoSummary, logistics_demo_load
+from siaga.demo.media import MediaDemoSummary, demo_media_load
 from siaga.demo.voters import VotersDemoSummary, demo_voters_load
 from siaga.wilayah.choices import Level, Vulnerability
 from siaga.wilayah.models import Region, Tps
@@ -78,6 +79,7 @@ DEMO_USERS: tuple[DemoUser, ...] = (
         "Bhabinkamtibmas Sangkima",
         assign_tps=True,
     ),
+    DemoUser("diskominfo", Role.LIAISON, "diskominfo", ("64.08",), "Analis Media Diskominfo"),
     DemoUser("bot.diskominfo", Role.MACHINE, "diskominfo", ("64.08",), "Pemantau Media Otomatis"),
 )
 
@@ -118,6 +120,7 @@ class DemoSummary:
     incidents: dict[str, int] = field(default_factory=dict)
     checklists: ChecklistDemoSummary | None = None
     voters: VotersDemoSummary | None = None
+    media: MediaDemoSummary | None = None
 
 
 def demo_load(
@@ -201,6 +204,8 @@ def demo_load(
         )
     # After the commit: a failing double-registration search must not undo the whole demo.
     summary.voters = demo_voters_load(context=context)
+    clock.clear_cache()  # the media pipeline reads the demo's clock, set above
+    summary.media = demo_media_load(context=context, now=now, regency_code=facts.REGENCY_CODE)
     return summary
 
 

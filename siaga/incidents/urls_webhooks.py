@@ -1,4 +1,5 @@
-"""Webhooks of the messaging channels (Telegram, SMS gateway, WhatsApp), mounted at /webhooks/.
+"""Webhooks of the messaging channels (Telegram, SMS gateway, WhatsApp) and
+of the media crawlers, mounted at /webhooks/.
 
 No login: each request proves itself by its signature or secret (see docs/channels.md).
 """
@@ -6,6 +7,7 @@ No login: each request proves itself by its signature or secret (see docs/channe
 from django.urls import path
 
 from siaga.incidents import webhooks
+from siaga.media import webhooks as media_webhooks
 
 app_name = "webhooks"
 
@@ -13,4 +15,5 @@ urlpatterns = [
     path("sms", webhooks.sms_webhook, name="sms"),
     path("telegram", webhooks.telegram_webhook, name="telegram"),
     path("whatsapp", webhooks.whatsapp_webhook, name="whatsapp"),
+    path("media/<slug:slug>", media_webhooks.posts_webhook, name="media"),
 ]

@@ -114,6 +114,13 @@ class Command(BaseCommand):
                 f"{summary.tps} TPS in {voters.desa_covered} desa; {voters.pairs_found} suspected "
                 f"double registrations, {voters.confirmed} confirmed"
             )
+        media = summary.media
+        if media is not None:
+            write(
+                f"  social media: {media.posts} posts of the last 24 hours, {media.matched} "
+                f"matching {media.debunks} known debunks, {media.alerts} spike alerts, "
+                f"{media.actions} posts reviewed by the Diskominfo analyst"
+            )
         host, _, port = bind.rpartition(":")
         if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - only to print a usable URL
             host = "127.0.0.1"

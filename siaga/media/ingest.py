@@ -1,0 +1,388 @@
+"""Ingestion: every post, from every connector, goes through ``ingest``.
+
+For each chunk of records (5,000 at a time): check them (bad ones are reported with their row
+and field and the good ones stored), skip the ones already stored (idempotent on platform and
+external id: a repeat only refreshes the engagement counts), then for the new ones: normalise,
+score with the text model, match against the debunks, tag the places of the regency, group into
+narratives, compute the triage risk, and store, with one audit event per batch. Each chunk is
+one transaction: a failure never leaves half a chunk. After the batch, the spike detector looks
+at the narratives and places it touched (``siaga.media.alerts``).
+
+Risk, the order of the triage queue, is ``score × reach × relevance``: ``score`` is the highest
+calibrated score of the harmful labels (hoaks, ujaran kebencian, SARA, provokasi, kasar), raised
+to the debunk similarity when the post repeats a known hoax; ``reach`` is
+``1 + log10(1 + likes + 2·shares + replies)``; ``relevance`` is 1 when the post names a place
+of the regency and 0.5 otherwise; posts of official accounts count a third.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+
+from siaga.core import clock
+from siaga.core.audit import AuditContext, audit_record
+from siaga.engines.nlp.narratives import NarrativeIndex
+from siaga.engines.nlp.normalise import normalise
+from siaga.media import debunks, textmodel
+from siaga.media.choices import HARMFUL, Verdict
+from siaga.media.models import IngestBatch, Narrative, Post, Source
+from siaga.media.places import gazetteer
+from siaga.media.records import PostRecord, RecordError, parse_record
+
+CHUNK = 5_000
+MAX_KEPT_ERRORS = 1_000
+_PG_LOCK_KEY = 0x5E_D1A  # serialises ingestion (narratives) across processes on PostgreSQL
+ENGAGEMENT = ("likes", "shares", "replies")
+
+
+@dataclass
+class IngestResult:
+    batch: IngestBatch
+    errors: list[RecordError] = field(default_factory=list)
+    post_ids: list[int] = field(default_factory=list)
+
+    @property
+    def stored(self) -> int:
+        return self.batch.stored
+
+    @property
+    def updated(self) -> int:
+        return self.batch.updated
+
+    @property
+    def rejected(self) -> int:
+        return self.batch.rejected
+
+
+def risk_of(score: float, engagement: int, local: bool, official: bool) -> float:
+    reach = 1.0 + math.log10(1.0 + max(engagement, 0))
+    value = score * reach * (1.0 if local else 0.5)
+    return round(value / 3.0 if official else value, 4)
+
+
+def label_key(labels) -> str:
+    return "|" + "|".join(sorted(labels)) + "|" if labels else ""
+
+
+def _engagement(likes: int, shares: int, replies: int) -> int:
+    return likes + 2 * shares + replies
+
+
+def _chunks(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tuple[int, Any]]]:
+    chunk: list[tuple[int, Any]] = []
+    for item in records:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+# --- narratives: one index per process, kept in step with the database ----------------------
+
+_narrative_lock = threading.Lock()
+_narratives: dict[str, Any] = {}
+
+
+def _narrative_index() -> NarrativeIndex:
+    """The index of open narratives (last post within SIAGA_MEDIA_NARRATIVE_DAYS), loading only
+    the narratives created since this process last looked; rebuilt once a day."""
+    today = clock.now().date()
+    if _narratives.get("day") != today:
+        _narratives.clear()
+        _narratives.update(day=today, index=NarrativeIndex(), last_pk=0)
+        since = clock.now() - dt.timedelta(days=settings.SIAGA_MEDIA_NARRATIVE_DAYS)
+        rows = Narrative.objects.filter(last_seen__gte=since)
+    else:
+        rows = Narrative.objects.filter(pk__gt=_narratives["last_pk"])
+    index: NarrativeIndex = _narratives["index"]
+    last = _narratives["last_pk"]
+    for pk, signature in rows.order_by("pk").values_list("pk", "signature").iterator(2000):
+        index.add(("n", pk), bytes(signature))
+        last = max(last, pk)
+    _narratives["last_pk"] = last
+    return index
+
+
+def reset_caches() -> None:
+    """Forget the narrative index (tests that roll the database back call this)."""
+    with _narrative_lock:
+        _narratives.clear()
+
+
+# --- the pipeline ------------------------------------------------------------------------------
+
+
+def ingest(
+    records: Iterable[tuple[int, Any]],
+    *,
+    source: Source,
+    context: AuditContext,
+    chunk_size: int = CHUNK,
+    detect_spikes: bool = True,
+) -> IngestResult:
+    """Store a batch of raw records (``(row, dict)`` pairs) from ``source``."""
+    from siaga.media import alerts
+
+    started = time.monotonic()
+    batch = IngestBatch(
+        source=source, created_by=context.actor if getattr(context.actor, "pk", None) else None
+    )
+    result = IngestResult(batch=batch)
+    touched_narratives: set[int] = set()
+    touched_regions: set[str] = set()
+    for chunk in _chunks(records, chunk_size):
+        good: dict[tuple[str, str], PostRecord] = {}
+        for row, raw in chunk:
+            batch.received += 1
+            parsed = parse_record(raw, row)
+            if isinstance(parsed, list):
+                batch.rejected += 1
+                result.errors.extend(parsed)
+                continue
+            good[(parsed.platform, parsed.external_id)] = parsed  # a repeat in the batch: last wins
+        if good:
+            with _narrative_lock, transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
+                try:
+                    _store_chunk(good, source, batch, result, touched_narratives, touched_regions)
+                except BaseException:
+                    _narratives.clear()  # the index may hold narratives rolled back
+                    raise
+    batch.seconds = round(time.monotonic() - started, 3)
+    batch.errors = [e.as_dict() for e in result.errors[:MAX_KEPT_ERRORS]]
+    with transaction.atomic():
+        batch.save()
+        audit_record(
+            context=context,
+            action="media.posts_ingested",
+            obj=batch,
+            after={
+                "source": source.slug,
+                "received": batch.received,
+                "stored": batch.stored,
+                "updated": batch.updated,
+                "rejected": batch.rejected,
+            },
+            region_code=source.region_id,
+        )
+    if detect_spikes and (touched_narratives or touched_regions):
+        alerts.detect(narrative_ids=touched_narratives, region_codes=touched_regions)
+    return result
+
+
+def _refresh_existing(good: dict[tuple[str, str], PostRecord], batch: IngestBatch) -> None:
+    """Posts already stored: refresh their engagement (and risk), remove them from ``good``."""
+    by_platform: dict[str, list[str]] = {}
+    for platform, external_id in good:
+        by_platform.setdefault(platform, []).append(external_id)
+    changed: list[Post] = []
+    for platform, ids in by_platform.items():
+        for start in range(0, len(ids), 900):  # SQLite's limit on query parameters
+            for post in Post.objects.filter(
+                platform=platform, external_id__in=ids[start : start + 900]
+            ).only(
+                "pk",
+                "platform",
+                "external_id",
+                "likes",
+                "shares",
+                "replies",
+                "risk",
+                "scores",
+                "places",
+                "author_official",
+                "debunk_score",
+            ):
+                record = good.pop((post.platform, post.external_id))
+                batch.updated += 1
+                if all(getattr(post, n) == getattr(record, n) for n in ENGAGEMENT):
+                    continue
+                old = _engagement(post.likes, post.shares, post.replies)
+                for name in ENGAGEMENT:
+                    setattr(post, name, getattr(record, name))
+                # score × reach × relevance: rescale by the new reach
+                reach_old = 1.0 + math.log10(1.0 + old)
+                reach_new = 1.0 + math.log10(
+                    1.0 + _engagement(post.likes, post.shares, post.replies)
+                )
+                post.risk = round(post.risk * reach_new / reach_old, 4)
+                changed.append(post)
+    if changed:
+        Post.objects.bulk_update(changed, [*ENGAGEMENT, "risk"], batch_size=500)
+
+
+def _store_chunk(
+    good: dict[tuple[str, str], PostRecord],
+    source: Source,
+    batch: IngestBatch,
+    result: IngestResult,
+    touched_narratives: set[int],
+    touched_regions: set[str],
+) -> None:
+    _refresh_existing(good, batch)
+    records = list(good.values())
+    if not records:
+        return
+    texts = [r.text for r in records]
+    normalised = [normalise(t) for t in texts]
+
+    model = textmodel.current()
+    version = textmodel.version()
+    proba = model.predict_proba(texts)
+    decided = model.decide(proba)
+    harmful_cols = [model.labels.index(lab) for lab in HARMFUL if lab in model.labels]
+    harm = proba[:, harmful_cols].max(axis=1) if harmful_cols else np.zeros(len(records))
+
+    index, debunk_ids = debunks.claim_index()
+    best_debunk: list[tuple[int | None, float | None]] = [(None, None)] * len(records)
+    if index is not None:
+        threshold = settings.SIAGA_MEDIA_MATCH_THRESHOLD
+        for start in range(0, len(texts), 1000):
+            sims = index.similarities(texts[start : start + 1000])
+            top = sims.argmax(axis=1)
+            for offset, j in enumerate(top):
+                score = float(sims[offset, j])
+                if score >= threshold:
+                    best_debunk[start + offset] = (debunk_ids[int(j)], round(score, 4))
+    false_verdicts = {Verdict.FALSE, Verdict.MISLEADING}
+    hoax_debunks = set(
+        debunks.Debunk.objects.filter(
+            pk__in={d for d, _s in best_debunk if d}, verdict__in=false_verdicts
+        ).values_list("pk", flat=True)
+    )
+
+    gaz = gazetteer()
+    places = [gaz.codes(t) for t in texts]
+
+    narratives = _narrative_index()
+    assignments = narratives.assign(normalised)
+    new_keys = {a.new_key: i for i, a in enumerate(assignments) if a.new_key is not None}
+    created: dict[int, int] = {}  # new key -> database id
+    if new_keys:
+        fresh = []
+        for i in new_keys.values():
+            record = records[i]
+            fresh.append(
+                Narrative(
+                    title=" ".join(record.text.split())[:200],
+                    signature=assignments[i].signature,
+                    first_seen=record.posted_at,
+                    last_seen=record.posted_at,
+                    region_id=places[i][0] if places[i] else None,
+                    debunk_id=best_debunk[i][0],
+                )
+            )
+        Narrative.objects.bulk_create(fresh, batch_size=500)
+        for new_key, narrative in zip(new_keys, fresh, strict=True):
+            # known from now on by its database id; already in the index, never loaded again
+            narratives.rename(new_key, ("n", narrative.pk))
+            created[new_key] = narrative.pk
+            _narratives["last_pk"] = max(_narratives["last_pk"], narrative.pk)
+
+    posts: list[Post] = []
+    narrative_posts: dict[int, list[int]] = {}
+    for i, record in enumerate(records):
+        debunk_id, debunk_score = best_debunk[i]
+        score = float(harm[i])
+        if debunk_id in hoax_debunks:
+            score = max(score, float(debunk_score or 0.0))
+        local = bool(places[i])
+        region = places[i][0] if places[i] else source.region_id
+        narrative_id = _narrative_pk(assignments[i], created)
+        if narrative_id is not None:
+            narrative_posts.setdefault(narrative_id, []).append(i)
+            touched_narratives.add(narrative_id)
+        touched_regions.add(region)
+        posts.append(
+            Post(
+                source=source,
+                platform=record.platform,
+                external_id=record.external_id,
+                author=record.author,
+                author_official=record.author_official,
+                text=record.text,
+                url=record.url,
+                language=record.language,
+                posted_at=record.posted_at,
+                likes=record.likes,
+                shares=record.shares,
+                replies=record.replies,
+                media_urls=record.media_urls,
+                parent_external_id=record.parent_external_id,
+                scores={
+                    lab: round(float(p), 4) for lab, p in zip(model.labels, proba[i], strict=True)
+                },
+                labels=list(decided[i]),
+                label_key=label_key(decided[i]),
+                model_version=version,
+                risk=risk_of(
+                    score,
+                    _engagement(record.likes, record.shares, record.replies),
+                    local,
+                    record.author_official,
+                ),
+                region_id=region,
+                places=places[i],
+                debunk_id=debunk_id,
+                debunk_score=debunk_score,
+                narrative_id=narrative_id,
+            )
+        )
+    Post.objects.bulk_create(posts, batch_size=1000)
+    batch.stored += len(posts)
+    result.post_ids.extend(p.pk for p in posts if p.pk is not None)
+    _update_narratives(narrative_posts, posts)
+
+
+def _narrative_pk(assignment, created: dict[int, int]) -> int | None:
+    """The database id of the narrative a post joined or started: keys of stored narratives
+    are ``("n", pk)``; a narrative started in this chunk is known by its new key."""
+    key = assignment.key if assignment.key is not None else assignment.new_key
+    if key is None:
+        return None
+    if isinstance(key, tuple):
+        return key[1]
+    return created.get(key)
+
+
+def _update_narratives(narrative_posts: dict[int, list[int]], posts: list[Post]) -> None:
+    if not narrative_posts:
+        return
+    narratives = Narrative.objects.in_bulk(list(narrative_posts))
+    for pk, indices in narrative_posts.items():
+        narrative = narratives.get(pk)
+        if narrative is None:
+            continue
+        members = [posts[i] for i in indices]
+        narrative.post_count += len(members)
+        narrative.first_seen = min([narrative.first_seen, *(p.posted_at for p in members)])
+        narrative.last_seen = max([narrative.last_seen, *(p.posted_at for p in members)])
+        narrative.peak_risk = max([narrative.peak_risk, *(p.risk for p in members)])
+        if narrative.region_id is None:
+            regions = Counter(p.places[0] for p in members if p.places)
+            if regions:
+                narrative.region_id = regions.most_common(1)[0][0]
+        if narrative.debunk_id is None:
+            matched = [p.debunk_id for p in members if p.debunk_id]
+            if matched:
+                narrative.debunk_id = Counter(matched).most_common(1)[0][0]
+    Narrative.objects.bulk_update(
+        list(narratives.values()),
+        ["post_count", "first_seen", "last_seen", "peak_risk", "region", "debunk"],
+        batch_size=500,
+    )

@@ -1,0 +1,163 @@
+"""Reads of the media module for pages, the API, the dashboard and the risk index.
+
+Everything is filtered by the user's region scope: a post's region is the most specific place of
+the regency it names, or its source's region.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from django.db.models import Count, Q, QuerySet
+
+from siaga.core import clock
+from siaga.core.deployment import deployment_regency
+from siaga.core.permissions import user_scope
+from siaga.media.choices import ReviewStatus
+from siaga.media.models import Debunk, MediaAlert, Narrative, Post
+
+OPEN_STATUSES = (ReviewStatus.NEW, ReviewStatus.CHECKING)
+MIN_NARRATIVE_POSTS = 2
+
+
+def posts_visible(user) -> QuerySet[Post]:
+    return Post.objects.filter(user_scope(user).q("region__code"))
+
+
+def triage_queue(
+    user,
+    *,
+    status: str = "",
+    label: str = "",
+    platform: str = "",
+    region: str = "",
+    narrative: int | None = None,
+    matched: bool = False,
+    text: str = "",
+) -> QuerySet[Post]:
+    """Posts for the analysts, riskiest first; by default those still to review."""
+    qs = posts_visible(user).select_related("debunk", "narrative", "region", "source")
+    if status == "semua":
+        pass
+    elif status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=OPEN_STATUSES)
+    if label:
+        qs = qs.filter(label_key__contains=f"|{label}|")
+    if platform:
+        qs = qs.filter(platform=platform)
+    if region:
+        qs = qs.filter(Q(region_id=region) | Q(region__code__startswith=region + "."))
+    if narrative:
+        qs = qs.filter(narrative_id=narrative)
+    if matched:
+        qs = qs.filter(debunk__isnull=False)
+    if text:
+        qs = qs.filter(text__icontains=text[:100])
+    return qs.order_by("-risk", "-posted_at", "-pk")
+
+
+def narratives_visible(user) -> QuerySet[Narrative]:
+    scope = user_scope(user)
+    regency = deployment_regency()
+    condition = scope.q("region__code")
+    if scope.covers(regency):
+        condition |= Q(region__isnull=True)
+    return Narrative.objects.filter(condition, post_count__gte=MIN_NARRATIVE_POSTS)
+
+
+def narrative_spread(narrative: Narrative, *, hours: int = 48) -> dict:
+    """Posts per hour (the last ``hours`` hours up to the last post), accounts, platforms."""
+    posts = list(
+        narrative.posts.values_list("posted_at", "author", "platform", "places").order_by(
+            "posted_at"
+        )
+    )
+    end = narrative.last_seen.replace(minute=0, second=0, microsecond=0) + dt.timedelta(hours=1)
+    start = end - dt.timedelta(hours=hours)
+    buckets = [0] * hours
+    for when, *_rest in posts:
+        if start <= when < end:
+            buckets[int((when - start).total_seconds() // 3600)] += 1
+    places = Counter(code for *_x, codes in posts for code in codes)
+    return {
+        "per_hour": [
+            {"hour": start + dt.timedelta(hours=i), "posts": n} for i, n in enumerate(buckets)
+        ],
+        "accounts": len({author for _w, author, *_r in posts if author}),
+        "platforms": dict(Counter(p for _w, _a, p, _c in posts)),
+        "places": places.most_common(10),
+        "first_seen": narrative.first_seen,
+        "last_seen": narrative.last_seen,
+        "posts": len(posts),
+    }
+
+
+def alerts_visible(user) -> QuerySet[MediaAlert]:
+    return MediaAlert.objects.filter(user_scope(user).q("region__code")).select_related(
+        "narrative", "region"
+    )
+
+
+def debunks_visible() -> QuerySet[Debunk]:
+    return Debunk.objects.all()
+
+
+def summary(user, *, hours: int = 24) -> dict:
+    """The numbers of the situation room: posts of the last day, flagged, confirmed, alerts."""
+    since = clock.now() - dt.timedelta(hours=hours)
+    posts = posts_visible(user)
+    recent = posts.filter(posted_at__gte=since)
+    return {
+        "posts": recent.count(),
+        "flagged": recent.exclude(label_key="").exclude(label_key="|politik|").count(),
+        "to_review": posts.filter(status__in=OPEN_STATUSES, risk__gt=0.5).count(),
+        "hoaxes": posts.filter(status__in=[ReviewStatus.HOAX, ReviewStatus.ACTED]).count(),
+        "matched": recent.filter(debunk__isnull=False).count(),
+        "alerts_open": alerts_visible(user).filter(acknowledged_at__isnull=True).count(),
+    }
+
+
+def region_signals(*, since: dt.datetime, prefix: str = "") -> dict[str, dict[str, int]]:
+    """For the risk index (issue 7): per region code named by posts since ``since``, the posts
+    the model flags as hoaks / provokasi / SARA / hate and the hoaxes analysts confirmed."""
+    qs = Post.objects.filter(posted_at__gte=since).exclude(places=[])
+    if prefix:
+        qs = qs.filter(Q(region_id=prefix) | Q(region__code__startswith=prefix + "."))
+    out: dict[str, dict[str, int]] = {}
+    for code, labels, status in qs.values_list("region_id", "labels", "status").iterator(5000):
+        row = out.setdefault(
+            code, {"hoaks": 0, "provokasi": 0, "sara": 0, "ujaran_kebencian": 0, "confirmed": 0}
+        )
+        for label in labels:
+            if label in row:
+                row[label] += 1
+        if status in (ReviewStatus.HOAX, ReviewStatus.ACTED) and "hoaks" in (labels or []):
+            row["confirmed"] += 1
+    return out
+
+
+def map_points(user, *, since: dt.datetime) -> list[dict]:
+    """Flagged posts per place (desa or kecamatan with a map point) for the map layer."""
+    rows = (
+        posts_visible(user)
+        .filter(posted_at__gte=since)
+        .exclude(places=[])
+        .exclude(label_key="")
+        .values("region_id", "region__name", "region__lat", "region__lon")
+        .annotate(n=Count("pk"), hoax=Count("pk", filter=Q(label_key__contains="|hoaks|")))
+    )
+    return [
+        {
+            "code": r["region_id"],
+            "name": r["region__name"],
+            "lat": r["region__lat"],
+            "lon": r["region__lon"],
+            "posts": r["n"],
+            "hoaks": r["hoax"],
+        }
+        for r in rows
+        if r["region__lat"] is not None
+    ]
