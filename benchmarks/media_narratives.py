@@ -3,17 +3,18 @@
 There is no labelled corpus of Indonesian copy-paste campaigns, so posts are generated (seeded,
 nothing read from disk): each narrative is a message of about 150 characters, a claim and two
 details (templates filled with places, actors, numbers, times) with or without an opener and a
-closer (30 % each). Its posts are copies and light rewrites of it (synonyms swapped, slang spellings, a word
-dropped, a short comment or a hashtag added). Narrative sizes are heavy-tailed: most are
-singletons, a few campaigns reach thousands of posts. Different narratives built on the same
-templates with other places and actors are the hard negatives.
+closer (30 % each). Its posts are copies and light rewrites of it (synonyms swapped, slang
+spellings, a word dropped, a short comment or a hashtag added). Narrative sizes are
+heavy-tailed: most are singletons, a few campaigns reach thousands of posts. Different
+narratives built on the same templates with other places and actors are the hard negatives.
 
 The posts are normalised (``siaga.engines.nlp.normalise``, not timed) and assigned in batches
 as ingestion does. For each threshold the script prints the wall and CPU seconds and posts/s
-(wall) of signatures and assignment on one core, the number of narratives found vs the truth, the pairwise precision / recall / F1 of
-the grouping (a true pair: two posts the generator made from the same narrative; a found pair:
-two posts assigned to the same narrative) and, since pairs are dominated by the large
-campaigns, the share of the one-post narratives that were left alone ("alone").
+(wall) of signatures and assignment on one core, the number of narratives found vs the truth,
+the pairwise precision / recall / F1 of the grouping (a true pair: two posts the generator made
+from the same narrative; a found pair: two posts assigned to the same narrative) and, since
+pairs are dominated by the large campaigns, the share of the one-post narratives that were left
+alone ("alone").
 
     .venv/bin/python benchmarks/media_narratives.py [--posts 100000] [--batch 5000] [--seed 7]
 """
@@ -94,8 +95,16 @@ DETAILS = (
     "semua sudah diatur dari {place}",
 )
 TIMES = (
-    "tadi malam", "kemarin sore", "minggu lalu", "subuh tadi", "hari senin", "hari jumat",
-    "dua hari lalu", "pagi ini", "malam minggu", "sore tadi",
+    "tadi malam",
+    "kemarin sore",
+    "minggu lalu",
+    "subuh tadi",
+    "hari senin",
+    "hari jumat",
+    "dua hari lalu",
+    "pagi ini",
+    "malam minggu",
+    "sore tadi",
 )
 CLOSERS = (
     "sebarkan sebelum dihapus",
@@ -112,14 +121,42 @@ CLOSERS = (
     "tolong aparat segera bertindak",
 )
 PLACES = (
-    "sangatta utara", "sangatta selatan", "bengalon", "muara wahau", "kongbeng", "kaliorang",
-    "sangkulirang", "rantau pulung", "teluk pandan", "busang", "long mesangat", "telen",
-    "muara ancalong", "muara bengkal", "batu ampar", "kaubun", "karangan", "sandaran",
-    "teluk lingga", "singa gembara", "swarga bara", "tepian baru", "sepaso", "miau baru",
+    "sangatta utara",
+    "sangatta selatan",
+    "bengalon",
+    "muara wahau",
+    "kongbeng",
+    "kaliorang",
+    "sangkulirang",
+    "rantau pulung",
+    "teluk pandan",
+    "busang",
+    "long mesangat",
+    "telen",
+    "muara ancalong",
+    "muara bengkal",
+    "batu ampar",
+    "kaubun",
+    "karangan",
+    "sandaran",
+    "teluk lingga",
+    "singa gembara",
+    "swarga bara",
+    "tepian baru",
+    "sepaso",
+    "miau baru",
 )
 ACTORS = (
-    "tim sukses", "oknum camat", "kepala desa", "ketua rt", "oknum polisi", "petugas kpps",
-    "relawan paslon", "pengurus partai", "oknum pns", "anggota dewan",
+    "tim sukses",
+    "oknum camat",
+    "kepala desa",
+    "ketua rt",
+    "oknum polisi",
+    "petugas kpps",
+    "relawan paslon",
+    "pengurus partai",
+    "oknum pns",
+    "anggota dewan",
 )
 # Rewrites: a word replaced by a synonym or written the way people write it.
 SWAPS = {
@@ -145,8 +182,18 @@ SWAPS = {
     "penuh": ("banyak",),
 }
 COMMENTS = (
-    "bener ga nih", "astaga", "ngeri", "parah", "cek dulu guys", "kok bisa", "hmm",
-    "ini beneran?", "duh", "apa apaan ini", "serius?", "mana bawaslu",
+    "bener ga nih",
+    "astaga",
+    "ngeri",
+    "parah",
+    "cek dulu guys",
+    "kok bisa",
+    "hmm",
+    "ini beneran?",
+    "duh",
+    "apa apaan ini",
+    "serius?",
+    "mana bawaslu",
 )
 TAGS = ("#pilkadadamai", "#kawalpilkada", "#kutim", "#pilkada2024", "#tolakcurang")
 
@@ -198,7 +245,7 @@ def narrative_size(rng: random.Random) -> int:
 
 def generate(total: int, seed: int) -> tuple[list[str], list[int]]:
     """``total`` posts (shuffled) and the narrative each was made from."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 (synthetic data, not secrets)
     posts: list[str] = []
     truth: list[int] = []
     narrative = 0

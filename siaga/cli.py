@@ -20,7 +20,7 @@ COMMANDS = {
     "incidents": "Incident reports: seed the categories, escalate reports past their SLA.",
     "notify": "Notifications: send queued email and Telegram deliveries.",
     "voters": "Voter roll (DPT): dedup a file, import a file, link the stored roll.",
-    "media": "Social-media text: train and apply classifiers, match posts to debunks.",
+    "media": "Social media: ingest, debunks, poll, retrain; train, classify, match on files.",
     "audit": "Audit trail: verify the hash chain.",
     "status": "Print the state of this deployment (--json for monitoring).",
     "manage": "Run any Django management command (migrate, check --deploy, ...).",

@@ -1181,6 +1181,349 @@ def api_voter_check(actor: Actor) -> None:
         assert answer["shared_nik"] == (len(places) > 1), nik
 
 
+# --- social media -------------------------------------------------------------------------------
+# The principals' liaisons and machines speak for Kesbangpol (PEMDA): they read the media module
+# in their scope and act on nothing (a Diskominfo liaison, AgencyKind.KOMINFO, acts: see
+# tests/media). Admins and analysts (the secretariat) act in their scope; field monitors see
+# nothing (404); a post, narrative, alert or source outside the scope does not exist (404).
+
+MEDIA_API = "/api/v1/media"
+# Where the world's posts are: the regency itself (a post naming no place), a kecamatan, a desa
+# of each kecamatan of Kutai Timur, and Paser's kecamatan.
+MEDIA_PLACES = ("64.08", "64.08.04", "64.08.04.1001", "64.08.06.2001", "64.01.01")
+
+
+@dataclass
+class MediaWorld:
+    """Per place: two posts (one narrative) ; per kecamatan: a place alert; sources of the regency,
+    of Busang and of Paser; one debunk (debunks are national: everyone who reads sees them)."""
+
+    posts: dict  # place code -> [Post, Post]
+    narratives: dict  # place code -> Narrative (the regency's has no region)
+    alerts: dict  # kecamatan code -> MediaAlert
+    sources: dict  # region code -> Source
+    debunk: object
+
+    def all_posts(self) -> list:
+        return [p for pair in self.posts.values() for p in pair]
+
+
+def _media(world: World) -> MediaWorld:
+    from siaga.core import clock
+    from siaga.media.choices import AlertKind, SourceKind
+    from siaga.media.models import Debunk, MediaAlert, Narrative, Post, Source
+
+    if hasattr(world, "_media"):
+        return world._media
+    now = clock.now()
+    sources = {
+        code: Source.objects.create(
+            name=f"Perayap matriks {n}",
+            slug=f"perayap-matriks-{n}",
+            kind=SourceKind.WEBHOOK,
+            platform="x",
+            region_id=code,
+            webhook_secret="rahasia-matriks",
+        )
+        for n, code in enumerate(("64.08", "64.08.06", "64.01"))
+    }
+    debunk = Debunk.objects.create(
+        claim="Klaim matriks yang sudah diklarifikasi",
+        verdict="salah",
+        date=dt.date(2024, 11, 20),
+        source_url="https://cekfakta.contoh.id/matriks",
+    )
+    posts, narratives = {}, {}
+    for n, code in enumerate(MEDIA_PLACES):
+        narratives[code] = Narrative.objects.create(
+            title=f"Narasi matriks nomor {n}",
+            signature=b"",
+            first_seen=now - dt.timedelta(hours=1),
+            last_seen=now,
+            post_count=2,
+            region_id=None if code == "64.08" else code,
+        )
+        posts[code] = [
+            Post.objects.create(
+                source=sources["64.08"],
+                platform="x",
+                external_id=f"matriks-{n}-{k}",
+                author=f"akun_matriks_{n}",
+                text=f"Unggahan matriks nomor {n}{k}: surat suara katanya sudah dicoblos",
+                posted_at=now - dt.timedelta(hours=k),
+                scores={"hoaks": 0.9, "provokasi": 0.2},
+                labels=["hoaks"],
+                label_key="|hoaks|",
+                risk=0.9 - n / 10,
+                region_id=code,
+                places=[] if code == "64.08" else [code],
+                narrative=narratives[code],
+            )
+            for k in (0, 1)
+        ]
+    alerts = {
+        code: MediaAlert.objects.create(
+            kind=AlertKind.PLACE_SURGE,
+            region_id=code,
+            fired_at=now,
+            observed=6,
+            expected=0.3,
+            p_value=0.0001,
+            reason="6 unggahan dalam 3 jam, biasanya 0,3",
+        )
+        for code in ("64.08.04", "64.08.06", "64.01.01")
+    }
+    world._media = MediaWorld(posts, narratives, alerts, sources, debunk)
+    return world._media
+
+
+def _may_triage_media(actor: Actor) -> bool:
+    """TRIAGE_MEDIA and INGEST_MEDIA: admins and analysts (the liaisons are not Diskominfo's)."""
+    return actor.principal.role in (Role.ADMIN, Role.ANALYST)
+
+
+def _sees_media(actor: Actor) -> bool:
+    return not actor.is_monitor  # Action.VIEW
+
+
+def _expected_posts(actor: Actor, media: MediaWorld) -> set[int]:
+    if not _sees_media(actor):
+        return set()
+    return {p.pk for p in media.all_posts() if actor.covers(p.region_id)}
+
+
+def _expected_narratives(actor: Actor, media: MediaWorld) -> set[int]:
+    """A narrative naming no place belongs to the regency."""
+    if not _sees_media(actor):
+        return set()
+    return {n.pk for n in media.narratives.values() if actor.covers(n.region_id or "64.08")}
+
+
+def _expected_alerts(actor: Actor, media: MediaWorld) -> set[int]:
+    if not _sees_media(actor):
+        return set()
+    return {a.pk for a in media.alerts.values() if actor.covers(a.region_id)}
+
+
+def _media_post_status(post) -> str:
+    from siaga.media.models import Post
+
+    return Post.objects.get(pk=post.pk).status
+
+
+def _set_media_status(media: MediaWorld, status: str) -> None:
+    from siaga.media.models import Post
+
+    Post.objects.filter(pk__in=[p.pk for p in media.all_posts()]).update(status=status)
+
+
+def api_media_posts(actor: Actor) -> None:
+    media = _media(actor.world)
+    ids = _page_all(actor, f"{MEDIA_API}/posts")
+    assert len(ids) == len(set(ids))
+    assert set(ids) == _expected_posts(actor, media)  # field monitors: an empty queue
+    # Asking for an out-of-scope region narrows to nothing; it never widens the scope.
+    for code in ("64.01.01", "64.08.06", "64.08.04.1001"):
+        asked = set(_page_all(actor, f"{MEDIA_API}/posts?region={code}"))
+        assert asked <= _expected_posts(actor, media), code
+        assert asked == {p.pk for p in media.posts.get(code, [])} & asked, code
+
+
+def api_media_post_detail(actor: Actor) -> None:
+    media = _media(actor.world)
+    expected = _expected_posts(actor, media)
+    for post in media.all_posts():
+        response = actor.get(f"{MEDIA_API}/posts/{post.pk}")
+        assert response.status_code == (200 if post.pk in expected else 404), post.external_id
+        assert (post.text in response.content.decode()) == (post.pk in expected)
+
+
+def _media_post_acts(actor: Actor, path: str, payload: dict, before: str, after: str) -> None:
+    import json
+
+    media = _media(actor.world)
+    _set_media_status(media, before)
+    expected = _expected_posts(actor, media)
+    for post in media.all_posts():
+        audit = _audit_count()
+        response = actor.client.post(
+            f"{MEDIA_API}/posts/{post.pk}/{path}",
+            json.dumps(payload),
+            content_type="application/json",
+            headers=actor.headers,
+        )
+        actor.assert_no_leak(response)
+        status = _media_post_status(post)
+        if post.pk not in expected:
+            assert response.status_code == 404, post.external_id
+        elif _may_triage_media(actor):
+            assert response.status_code == 200, (post.external_id, response.content)
+            assert response.json()["status"] == after == status, post.external_id
+            assert _audit_count() == audit + 1, post.external_id
+            continue
+        else:  # a reader sees the post and may not act on it
+            assert response.status_code == 403, post.external_id
+        assert status == before and _audit_count() == audit, post.external_id
+
+
+def api_media_post_status(actor: Actor) -> None:
+    _media_post_acts(
+        actor, "status", {"to": "sedang_diperiksa"}, "belum_ditinjau", "sedang_diperiksa"
+    )
+
+
+def api_media_post_action(actor: Actor) -> None:
+    _media_post_acts(
+        actor,
+        "actions",
+        {"action": "lapor_platform", "note": "matriks"},
+        "hoaks",
+        "ditindaklanjuti",
+    )
+
+
+def api_media_post_batch(actor: Actor) -> None:
+    """A crawler's batch: INGEST_MEDIA over the deployment's regency (here: the regency's admin
+    and analyst; a Diskominfo machine account in tests/media)."""
+    import json
+
+    from siaga.media.models import Post
+
+    _media(actor.world)
+    before, audit = Post.objects.count(), _audit_count()
+    record = {
+        "platform": "x",
+        "external_id": f"batch-{actor.principal.key}",
+        "text": "Pawai kampanye damai berjalan tertib hari ini",
+        "posted_at": "2024-11-24T08:00:00+08:00",
+    }
+    response = actor.client.post(
+        f"{MEDIA_API}/posts",
+        json.dumps({"posts": [record, {"platform": "x", "external_id": "tanpa-teks"}]}),
+        content_type="application/json",
+        headers=actor.headers,
+    )
+    actor.assert_no_leak(response)
+    if _may_triage_media(actor) and actor.covers("64.08"):
+        assert response.status_code == 200, response.content
+        body = response.json()
+        assert (body["stored"], body["rejected"]) == (1, 1)
+        assert body["errors"][0]["row"] == 2
+        assert Post.objects.count() == before + 1 and _audit_count() > audit
+    else:
+        assert response.status_code == 403, response.content
+        assert Post.objects.count() == before and _audit_count() == audit
+
+
+def api_media_narratives(actor: Actor) -> None:
+    media = _media(actor.world)
+    ids = _page_all(actor, f"{MEDIA_API}/narratives")
+    assert set(ids) == _expected_narratives(actor, media)
+
+
+def api_media_narrative_detail(actor: Actor) -> None:
+    media = _media(actor.world)
+    expected = _expected_narratives(actor, media)
+    for code, narrative in media.narratives.items():
+        response = actor.get(f"{MEDIA_API}/narratives/{narrative.pk}")
+        assert response.status_code == (200 if narrative.pk in expected else 404), code
+        if response.status_code == 200:
+            assert sum(h["posts"] for h in response.json()["per_hour"]) == 2, code
+
+
+def api_media_debunks(actor: Actor) -> None:
+    media = _media(actor.world)
+    ids = _page_all(actor, f"{MEDIA_API}/debunks")
+    assert set(ids) == ({media.debunk.pk} if _sees_media(actor) else set())
+
+
+def api_media_debunk_create(actor: Actor) -> None:
+    import json
+
+    from siaga.media.models import Debunk
+
+    _media(actor.world)
+    before, audit = Debunk.objects.count(), _audit_count()
+    response = actor.client.post(
+        f"{MEDIA_API}/debunks",
+        json.dumps({"claim": "Klaim baru matriks", "verdict": "salah", "date": "2024-11-21"}),
+        content_type="application/json",
+        headers=actor.headers,
+    )
+    actor.assert_no_leak(response)
+    if _may_triage_media(actor):
+        assert response.status_code == 201, response.content
+        assert Debunk.objects.count() == before + 1 and _audit_count() == audit + 1
+        return
+    assert response.status_code == (404 if actor.is_monitor else 403), response.content
+    assert Debunk.objects.count() == before and _audit_count() == audit
+
+
+def api_media_debunk_update(actor: Actor) -> None:
+    import json
+
+    from siaga.media.models import Debunk
+
+    media = _media(actor.world)
+    audit = _audit_count()
+    response = actor.client.patch(
+        f"{MEDIA_API}/debunks/{media.debunk.pk}",
+        json.dumps({"category": "pemilu"}),
+        content_type="application/json",
+        headers=actor.headers,
+    )
+    actor.assert_no_leak(response)
+    category = Debunk.objects.get(pk=media.debunk.pk).category
+    if _may_triage_media(actor):
+        assert response.status_code == 200 and category == "pemilu", response.content
+        assert _audit_count() == audit + 1
+        return
+    assert response.status_code == (404 if actor.is_monitor else 403), response.content
+    assert category == "" and _audit_count() == audit
+
+
+def api_media_alerts(actor: Actor) -> None:
+    media = _media(actor.world)
+    ids = _page_all(actor, f"{MEDIA_API}/alerts")
+    assert set(ids) == _expected_alerts(actor, media)
+
+
+def api_media_alert_ack(actor: Actor) -> None:
+    from siaga.media.models import MediaAlert
+
+    media = _media(actor.world)
+    expected = _expected_alerts(actor, media)
+    for code, alert in media.alerts.items():
+        audit = _audit_count()
+        url = f"{MEDIA_API}/alerts/{alert.pk}/acknowledge"
+        response = actor.client.post(url, headers=actor.headers)
+        actor.assert_no_leak(response)
+        acknowledged = MediaAlert.objects.get(pk=alert.pk).acknowledged_at is not None
+        if alert.pk not in expected:
+            assert response.status_code == 404, code
+        elif _may_triage_media(actor):
+            assert response.status_code == 200 and acknowledged, (code, response.content)
+            assert _audit_count() == audit + 1, code
+            again = actor.client.post(url, headers=actor.headers)
+            assert again.status_code == 409 and _audit_count() == audit + 1, code
+            continue
+        else:
+            assert response.status_code == 403, code
+        assert not acknowledged and _audit_count() == audit, code
+
+
+def api_media_summary(actor: Actor) -> None:
+    media = _media(actor.world)
+    response = actor.get(f"{MEDIA_API}/summary")
+    if not _sees_media(actor):
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    body = response.json()
+    assert body["posts"] == body["flagged"] == len(_expected_posts(actor, media))
+    assert body["alerts_open"] == len(_expected_alerts(actor, media))
+
+
 API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("GET", "/api/v1/regions"): api_regions,
     ("GET", "/api/v1/regions/{code}"): api_region_detail,
@@ -1221,6 +1564,19 @@ API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("POST", "/api/v1/voters/imports"): api_voter_import_create,
     ("GET", "/api/v1/voters/imports/{import_id}"): api_voter_import_detail,
     ("POST", "/api/v1/voters/check"): api_voter_check,
+    ("GET", "/api/v1/media/posts"): api_media_posts,
+    ("POST", "/api/v1/media/posts"): api_media_post_batch,
+    ("GET", "/api/v1/media/posts/{pk}"): api_media_post_detail,
+    ("POST", "/api/v1/media/posts/{pk}/status"): api_media_post_status,
+    ("POST", "/api/v1/media/posts/{pk}/actions"): api_media_post_action,
+    ("GET", "/api/v1/media/narratives"): api_media_narratives,
+    ("GET", "/api/v1/media/narratives/{pk}"): api_media_narrative_detail,
+    ("GET", "/api/v1/media/debunks"): api_media_debunks,
+    ("POST", "/api/v1/media/debunks"): api_media_debunk_create,
+    ("PATCH", "/api/v1/media/debunks/{pk}"): api_media_debunk_update,
+    ("GET", "/api/v1/media/alerts"): api_media_alerts,
+    ("POST", "/api/v1/media/alerts/{pk}/acknowledge"): api_media_alert_ack,
+    ("GET", "/api/v1/media/summary"): api_media_summary,
 }
 
 # A sample URL per operation, for the unauthenticated checks.
@@ -1239,6 +1595,12 @@ API_SAMPLES = {
     "/api/v1/voters/pairs/{pk}/reopen": "/api/v1/voters/pairs/1/reopen",
     "/api/v1/voters/linkage-runs/{pk}": "/api/v1/voters/linkage-runs/1",
     "/api/v1/voters/imports/{import_id}": "/api/v1/voters/imports/1",
+    "/api/v1/media/posts/{pk}": "/api/v1/media/posts/1",
+    "/api/v1/media/posts/{pk}/status": "/api/v1/media/posts/1/status",
+    "/api/v1/media/posts/{pk}/actions": "/api/v1/media/posts/1/actions",
+    "/api/v1/media/narratives/{pk}": "/api/v1/media/narratives/1",
+    "/api/v1/media/debunks/{pk}": "/api/v1/media/debunks/1",
+    "/api/v1/media/alerts/{pk}/acknowledge": "/api/v1/media/alerts/1/acknowledge",
 }
 
 

@@ -7,8 +7,6 @@ token with ``Action.INGEST_MEDIA`` (Diskominfo's machine accounts). Outside one'
 object does not exist (404).
 """
 
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import Http404, HttpRequest
@@ -414,6 +412,7 @@ DEBUNK_RESPONSES = {200: DebunkOut, 201: DebunkOut, 400: ErrorOut, 403: ErrorOut
 
 @router.post("/debunks", response=DEBUNK_RESPONSES, summary="Add a debunk")
 def debunk_create(request: HttpRequest, payload: DebunkIn):
+    _require_view(request)  # field monitors: no media at all (404), as for PATCH
     if not can(request.auth, Action.TRIAGE_MEDIA):
         return Status(403, {"detail": "Tidak berwenang mengubah klarifikasi.", "field": None})
     try:
@@ -476,14 +475,17 @@ def alert_list(request: HttpRequest, open_only: bool = False):
 
 @router.post(
     "/alerts/{pk}/acknowledge",
-    response={200: AlertOut, 404: ErrorOut, 409: ErrorOut},
+    response={200: AlertOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
     summary="Acknowledge an alert",
 )
 def alert_ack(request: HttpRequest, pk: int):
     _require_view(request)
     alert = selectors.alerts_visible(request.auth).filter(pk=pk).first()
-    if alert is None or not can(request.auth, Action.TRIAGE_MEDIA, alert.region_id):
+    if alert is None:
         raise Http404
+    if not can(request.auth, Action.TRIAGE_MEDIA, alert.region_id):
+        # a reader sees the alert but may not act on it, as with a post's status
+        return Status(403, {"detail": "Tidak berwenang menerima peringatan.", "field": None})
     try:
         alert = alerts.alert_acknowledge(
             alert, context=AuditContext.from_request(request, channel="api")

@@ -8,6 +8,10 @@ narratives, compute the triage risk, and store, with one audit event per batch. 
 one transaction: a failure never leaves half a chunk. After the batch, the spike detector looks
 at the narratives and places it touched (``siaga.media.alerts``).
 
+A caller may pass ``stats`` (a dict): the seconds spent in each stage (parse, classify, match,
+geotag, narratives, store, spikes) are added to it, so ``benchmarks/media_ingest.py`` can tell
+where the time goes without the pipeline printing anything.
+
 Risk, the order of the triage queue, is ``score × reach × relevance``: ``score`` is the highest
 calibrated score of the harmful labels (hoaks, ujaran kebencian, SARA, provokasi, kasar), raised
 to the debunk similarity when the post repeats a known hoax; ``reach`` is
@@ -23,6 +27,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +95,19 @@ def _chunks(records: Iterable[tuple[int, Any]], size: int) -> Iterator[list[tupl
         yield chunk
 
 
+@contextmanager
+def _stage(stats: dict[str, float] | None, name: str) -> Iterator[None]:
+    """Add the seconds spent in the block to ``stats[name]`` (nothing when stats is None)."""
+    if stats is None:
+        yield
+        return
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        stats[name] = stats.get(name, 0.0) + time.perf_counter() - start
+
+
 # --- narratives: one index per process, kept in step with the database ----------------------
 
 _narrative_lock = threading.Lock()
@@ -132,8 +150,10 @@ def ingest(
     context: AuditContext,
     chunk_size: int = CHUNK,
     detect_spikes: bool = True,
+    stats: dict[str, float] | None = None,
 ) -> IngestResult:
-    """Store a batch of raw records (``(row, dict)`` pairs) from ``source``."""
+    """Store a batch of raw records (``(row, dict)`` pairs) from ``source``; ``stats``, when
+    given, receives the seconds of each stage (see the module docstring)."""
     from siaga.media import alerts
 
     started = time.monotonic()
@@ -144,28 +164,23 @@ def ingest(
     touched_narratives: set[int] = set()
     touched_regions: set[str] = set()
     for chunk in _chunks(records, chunk_size):
-        good: dict[tuple[str, str], PostRecord] = {}
-        for row, raw in chunk:
-            batch.received += 1
-            parsed = parse_record(raw, row)
-            if isinstance(parsed, list):
-                batch.rejected += 1
-                result.errors.extend(parsed)
-                continue
-            good[(parsed.platform, parsed.external_id)] = parsed  # a repeat in the batch: last wins
+        with _stage(stats, "parse"):
+            good = _parse_chunk(chunk, batch, result)
         if good:
             with _narrative_lock, transaction.atomic():
                 if connection.vendor == "postgresql":
                     with connection.cursor() as cursor:
                         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_LOCK_KEY])
                 try:
-                    _store_chunk(good, source, batch, result, touched_narratives, touched_regions)
+                    _store_chunk(
+                        good, source, batch, result, touched_narratives, touched_regions, stats
+                    )
                 except BaseException:
                     _narratives.clear()  # the index may hold narratives rolled back
                     raise
     batch.seconds = round(time.monotonic() - started, 3)
     batch.errors = [e.as_dict() for e in result.errors[:MAX_KEPT_ERRORS]]
-    with transaction.atomic():
+    with _stage(stats, "store"), transaction.atomic():
         batch.save()
         audit_record(
             context=context,
@@ -181,8 +196,25 @@ def ingest(
             region_code=source.region_id,
         )
     if detect_spikes and (touched_narratives or touched_regions):
-        alerts.detect(narrative_ids=touched_narratives, region_codes=touched_regions)
+        with _stage(stats, "spikes"):
+            alerts.detect(narrative_ids=touched_narratives, region_codes=touched_regions)
     return result
+
+
+def _parse_chunk(
+    chunk: list[tuple[int, Any]], batch: IngestBatch, result: IngestResult
+) -> dict[tuple[str, str], PostRecord]:
+    """The chunk's valid records by (platform, external id); the bad ones go to ``result``."""
+    good: dict[tuple[str, str], PostRecord] = {}
+    for row, raw in chunk:
+        batch.received += 1
+        parsed = parse_record(raw, row)
+        if isinstance(parsed, list):
+            batch.rejected += 1
+            result.errors.extend(parsed)
+            continue
+        good[(parsed.platform, parsed.external_id)] = parsed  # a repeat in the batch: last wins
+    return good
 
 
 def _refresh_existing(good: dict[tuple[str, str], PostRecord], batch: IngestBatch) -> None:
@@ -233,23 +265,53 @@ def _store_chunk(
     result: IngestResult,
     touched_narratives: set[int],
     touched_regions: set[str],
+    stats: dict[str, float] | None = None,
 ) -> None:
-    _refresh_existing(good, batch)
+    with _stage(stats, "store"):
+        _refresh_existing(good, batch)
     records = list(good.values())
     if not records:
         return
     texts = [r.text for r in records]
-    normalised = [normalise(t) for t in texts]
 
-    model = textmodel.current()
-    version = textmodel.version()
-    proba = model.predict_proba(texts)
-    decided = model.decide(proba)
-    harmful_cols = [model.labels.index(lab) for lab in HARMFUL if lab in model.labels]
-    harm = proba[:, harmful_cols].max(axis=1) if harmful_cols else np.zeros(len(records))
+    with _stage(stats, "classify"):
+        model = textmodel.current()
+        version = textmodel.version()
+        proba = model.predict_proba(texts)
+        decided = model.decide(proba)
+        harmful_cols = [model.labels.index(lab) for lab in HARMFUL if lab in model.labels]
+        harm = proba[:, harmful_cols].max(axis=1) if harmful_cols else np.zeros(len(records))
 
+    with _stage(stats, "match"):
+        best_debunk, hoax_debunks = _match_debunks(texts)
+
+    with _stage(stats, "geotag"):
+        gaz = gazetteer()
+        places = [gaz.codes(t) for t in texts]
+
+    with _stage(stats, "narratives"):
+        normalised = [normalise(t) for t in texts]
+        assignments, created = _assign_narratives(normalised, records, places, best_debunk)
+
+    with _stage(stats, "store"):
+        posts, narrative_posts = _build_posts(
+            records, source, model, version, proba, decided, harm, best_debunk, hoax_debunks,
+            places, assignments, created, touched_narratives, touched_regions,
+        )
+        Post.objects.bulk_create(posts, batch_size=1000)
+        batch.stored += len(posts)
+        result.post_ids.extend(p.pk for p in posts if p.pk is not None)
+    with _stage(stats, "narratives"):
+        _update_narratives(narrative_posts, posts)
+
+
+def _match_debunks(
+    texts: list[str],
+) -> tuple[list[tuple[int | None, float | None]], set[int]]:
+    """For each text its best debunk over the threshold as (id, similarity) or (None, None),
+    and which of the matched debunks say false or misleading."""
     index, debunk_ids = debunks.claim_index()
-    best_debunk: list[tuple[int | None, float | None]] = [(None, None)] * len(records)
+    best_debunk: list[tuple[int | None, float | None]] = [(None, None)] * len(texts)
     if index is not None:
         threshold = settings.SIAGA_MEDIA_MATCH_THRESHOLD
         for start in range(0, len(texts), 1000):
@@ -265,10 +327,11 @@ def _store_chunk(
             pk__in={d for d, _s in best_debunk if d}, verdict__in=false_verdicts
         ).values_list("pk", flat=True)
     )
+    return best_debunk, hoax_debunks
 
-    gaz = gazetteer()
-    places = [gaz.codes(t) for t in texts]
 
+def _assign_narratives(normalised, records, places, best_debunk) -> tuple[list, dict[int, int]]:
+    """Each post's narrative assignment, and the database ids of the narratives it started."""
     narratives = _narrative_index()
     assignments = narratives.assign(normalised)
     new_keys = {a.new_key: i for i, a in enumerate(assignments) if a.new_key is not None}
@@ -293,7 +356,14 @@ def _store_chunk(
             narratives.rename(new_key, ("n", narrative.pk))
             created[new_key] = narrative.pk
             _narratives["last_pk"] = max(_narratives["last_pk"], narrative.pk)
+    return assignments, created
 
+
+def _build_posts(
+    records, source, model, version, proba, decided, harm, best_debunk, hoax_debunks,
+    places, assignments, created, touched_narratives, touched_regions,
+) -> tuple[list[Post], dict[int, list[int]]]:
+    """The unsaved posts, and the posts (by index) of each narrative they joined or started."""
     posts: list[Post] = []
     narrative_posts: dict[int, list[int]] = {}
     for i, record in enumerate(records):
@@ -343,10 +413,7 @@ def _store_chunk(
                 narrative_id=narrative_id,
             )
         )
-    Post.objects.bulk_create(posts, batch_size=1000)
-    batch.stored += len(posts)
-    result.post_ids.extend(p.pk for p in posts if p.pk is not None)
-    _update_narratives(narrative_posts, posts)
+    return posts, narrative_posts
 
 
 def _narrative_pk(assignment, created: dict[int, int]) -> int | None:

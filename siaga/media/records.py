@@ -16,8 +16,10 @@ and ``parent_external_id`` are optional.
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +35,8 @@ from siaga.media.choices import Platform
 TEXT_MAX = 10_000
 ID_MAX = 200
 URL_MAX = 1000
+COUNT_MAX = 2_147_483_647  # the engagement columns are 32-bit integers on PostgreSQL
+_SURROGATE = re.compile("[\ud800-\udfff]")
 PLATFORM_ALIASES = {
     "twitter": Platform.X,
     "tweet": Platform.X,
@@ -95,22 +99,38 @@ class PostRecord:
 
 
 def _text(value: Any) -> str:
+    """The value as trimmed text, without what no database stores: PostgreSQL refuses NUL, and
+    a lone surrogate (a crawler's broken ``"\\ud83d"``) cannot be encoded at all."""
     if value is None:
         return ""
-    return str(value).strip()
+    text = str(value)
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    return _SURROGATE.sub("\ufffd", text).strip()
 
 
 def _count(value: Any, name: str, row: int, errors: list[RecordError]) -> int:
     raw = _text(value)
     if not raw:
         return 0
+    number: int | None
     try:
-        number = int(float(raw)) if "." in raw else int(raw)
+        number = int(raw)
     except ValueError:
-        errors.append(RecordError(row, name, _("harus bilangan bulat, bukan %r") % raw))
+        try:
+            real = float(raw) if "." in raw and not isinstance(value, bool) else None
+        except ValueError:
+            real = None
+        # 12.0 is what a spreadsheet gives for 12; 1.5 likes is a mistake, not 1
+        number = int(real) if real is not None and real.is_integer() else None
+    if number is None:
+        errors.append(RecordError(row, name, _("harus bilangan bulat, bukan %r") % raw[:40]))
         return 0
     if number < 0:
         errors.append(RecordError(row, name, _("tidak boleh negatif")))
+        return 0
+    if number > COUNT_MAX:
+        errors.append(RecordError(row, name, _("terlalu besar (paling banyak %d)") % COUNT_MAX))
         return 0
     return number
 
@@ -138,8 +158,14 @@ def _when(value: Any, row: int, errors: list[RecordError]) -> dt.datetime | None
 def _urls(value: Any, row: int, errors: list[RecordError]) -> list[str]:
     if value is None or value == "":
         return []
+    if isinstance(value, str) and value.lstrip().startswith("["):
+        try:
+            value = json.loads(value)  # a JSON list written into a CSV cell
+        except json.JSONDecodeError:
+            errors.append(RecordError(row, "media_urls", _("daftar JSON tidak sah")))
+            return []
     if isinstance(value, str):
-        items = [u.strip() for u in value.split("|") if u.strip()]
+        items = [u.strip() for u in _text(value).split("|") if u.strip()]
     elif isinstance(value, list):
         items = [_text(u) for u in value if _text(u)]
     else:
@@ -221,25 +247,45 @@ def read_file(path: str | Path) -> Iterator[tuple[int, Any]]:
 
     Rows count as the user sees them (CSV: the header is row 1; JSON Lines: line numbers). A
     line that is not JSON is yielded as ``None`` so that it is reported, not skipped. Problems
-    with the file itself raise ``TableError``.
+    with the file itself (missing, empty, binary, not UTF-8) raise ``TableError``.
     """
     path = Path(path)
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        try:
-            handle = path.open(encoding="utf-8-sig")
-        except OSError as exc:
-            raise TableError(_("Berkas tidak dapat dibuka: %s") % exc.strerror) from exc
-        with handle:
-            try:
-                for number, line in enumerate(handle, 1):
-                    if not line.strip():
-                        continue
-                    try:
-                        yield number, json.loads(line)
-                    except json.JSONDecodeError:
-                        yield number, None
-            except UnicodeDecodeError as exc:
-                raise TableError(_("Berkas bukan UTF-8."), row=number + 1) from exc
+    if path.suffix.lower() in JSON_LINES_SUFFIXES:
+        yield from _json_lines(path)
         return
     for table_row in TableReader(path, COLUMNS):
         yield table_row.row_number, table_row.values
+
+
+JSON_LINES_SUFFIXES = (".jsonl", ".ndjson", ".json")
+
+
+def _json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """Each line decoded on its own, so that an undecodable byte is pinned to its line."""
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise TableError(_("Berkas tidak dapat dibuka: %s") % exc.strerror) from exc
+    seen = False
+    with handle:
+        for number, raw in enumerate(handle, 1):
+            if number == 1 and raw.startswith(codecs.BOM_UTF8):
+                raw = raw[len(codecs.BOM_UTF8) :]
+            if b"\x00" in raw:
+                raise TableError(_("Berkas biner, bukan JSON Lines."), row=number)
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise TableError(
+                    _("Bukan teks UTF-8 (byte %(byte)s).") % {"byte": hex(raw[exc.start])},
+                    row=number,
+                ) from exc
+            if not line.strip():
+                continue
+            seen = True
+            try:
+                yield number, json.loads(line)
+            except json.JSONDecodeError:
+                yield number, None
+    if not seen:
+        raise TableError(_("Berkas kosong."))

@@ -26,7 +26,7 @@ from siaga.media.choices import SourceKind
 from siaga.media.connectors import ConnectorError, connector_for
 from siaga.media.errors import MediaError
 from siaga.media.ingest import IngestResult, ingest
-from siaga.media.models import Source
+from siaga.media.models import IngestBatch, Source
 
 logger = logging.getLogger("siaga.media")
 
@@ -140,18 +140,27 @@ def due_sources(now: dt.datetime | None = None) -> list[Source]:
 
 def source_poll(source: Source, *, context: AuditContext) -> IngestResult | None:
     """Fetch the source's new posts and ingest them; a failure is kept on the source (and
-    logged without content) and the next poll tries again."""
+    logged without content) and the next poll tries again.
+
+    Any exception of the connector counts as a failure of this source only: connectors are
+    plug-ins, and one broken feed or crawler must not stop the others from being polled. A poll
+    that brings nothing (``304 Not Modified``) writes no batch, only the poll time.
+    """
     try:
         fetched = connector_for(source.connector or "rss").fetch(
             url=source.url, platform=source.platform, cursor=source.cursor
         )
-    except ConnectorError as exc:
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        message = str(exc) if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
         Source.objects.filter(pk=source.pk).update(
-            last_polled_at=clock.now(), last_error=str(exc)[:1000]
+            last_polled_at=clock.now(), last_error=message[:1000]
         )
-        logger.warning("source %s: %s", source.slug, exc)
+        logger.warning("source %s: %s", source.slug, message)
         return None
-    result = ingest(fetched.records, source=source, context=context)
+    if fetched.records:
+        result = ingest(fetched.records, source=source, context=context)
+    else:
+        result = IngestResult(batch=IngestBatch(source=source))  # nothing new: not stored
     Source.objects.filter(pk=source.pk).update(
         last_polled_at=clock.now(), last_error="", cursor=fetched.cursor[:200]
     )

@@ -168,6 +168,17 @@ def test_a_post_joins_a_narrative_started_earlier_in_the_same_batch():
     assert similarity(a.signature, b.signature) == b.similarity
 
 
+def test_copies_go_where_the_first_copy_went():
+    index = NarrativeIndex()
+    text = normalise(GROUPS["ktp_palsu"][0])
+    first, copy = index.assign([text, text])
+    (later,) = index.assign([text])
+    assert (first.key, first.new_key) == (None, 1)
+    assert (copy.key, copy.new_key, copy.similarity) == (1, None, 1.0)
+    assert later == copy
+    assert first.signature == copy.signature == index.signature(text)
+
+
 def test_leaders_stored_after_one_batch_are_joined_by_the_next_batch():
     """What ingestion does: save the new narratives' leader signatures, reload them next day."""
     texts, labels = _posts()

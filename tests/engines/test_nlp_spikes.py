@@ -12,14 +12,14 @@ END = datetime(2024, 11, 27, 12, 0, tzinfo=UTC)
 
 def test_hourly_counts_puts_each_time_in_its_hour_oldest_first():
     times = [
+        END,  # "now" is in the last hour
         END - timedelta(minutes=1),  # last hour
         END - timedelta(minutes=59, seconds=59),  # last hour
-        END - timedelta(hours=1),  # start of the last hour: included in it
-        END - timedelta(hours=1, seconds=1),  # end of the hour before
-        END - timedelta(hours=3),  # start of the first bucket
-        END - timedelta(hours=3, seconds=1),  # before the first bucket: ignored
-        END,  # the end is excluded
-        END + timedelta(hours=2),  # future: ignored
+        END - timedelta(hours=1),  # the end of the hour before: that hour
+        END - timedelta(hours=2, minutes=30),  # first hour
+        END - timedelta(hours=3),  # the start of the first hour is excluded
+        END - timedelta(hours=5),  # too old: ignored
+        END + timedelta(seconds=1),  # future: ignored
     ]
     assert hourly_counts(times, end=END, hours=3) == [1, 1, 3]
     assert hourly_counts([], end=END, hours=2) == [0, 0]

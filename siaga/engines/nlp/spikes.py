@@ -1,4 +1,4 @@
-"""Spike alerts: a narrative that grows fast, or a place suddenly mentioned with hate or provocation.
+"""Spike alerts: a narrative grows fast, or a place is suddenly mentioned with hate or provocation.
 
 Both reduce to one question on hourly counts: are the posts of the last few hours more than the
 earlier hours make plausible? :func:`detect_spike` answers it with a one-sided Poisson test.
@@ -36,11 +36,12 @@ HOUR = timedelta(hours=1)
 
 
 def hourly_counts(times: Iterable[datetime], *, end: datetime, hours: int) -> list[int]:
-    """Posts per hour over the ``hours`` hours before ``end``, oldest first.
+    """Posts per hour over the ``hours`` hours up to ``end``, oldest first.
 
-    Bucket ``i`` covers ``[end - (hours - i) h, end - (hours - i - 1) h)``: the last bucket ends
-    at ``end`` (excluded). Times outside ``[end - hours h, end)`` are ignored. ``times`` and
-    ``end`` must be all naive or all timezone-aware.
+    Bucket ``i`` covers ``(end - (hours - i) h, end - (hours - i - 1) h]``: the last bucket ends
+    at ``end`` and includes it, so a post stamped "now" counts when ``end`` is now. Times outside
+    ``(end - hours h, end]`` are ignored. ``times`` and ``end`` must be all naive or all
+    timezone-aware.
     """
     if hours < 1:
         raise ValueError(f"hours must be at least 1, got {hours!r}")
@@ -50,14 +51,14 @@ def hourly_counts(times: Iterable[datetime], *, end: datetime, hours: int) -> li
         if not isinstance(t, datetime):
             raise TypeError(f"time {row}: expected a datetime, got {type(t).__name__}")
         try:
-            if not start <= t < end:
+            if not start < t <= end:
                 continue
         except TypeError as exc:
             raise ValueError(
                 f"time {row}: cannot compare {t.isoformat()} with end {end.isoformat()} "
                 "(naive and timezone-aware datetimes mixed)"
             ) from exc
-        counts[int((t - start) // HOUR)] += 1
+        counts[-((start - t) // HOUR) - 1] += 1  # ceil((t - start) / 1 h) - 1
     return counts
 
 

@@ -21,6 +21,7 @@ from siaga.media.connectors.base import ConnectorError, Fetched, as_rows
 
 TIMEOUT_SECONDS = 20
 MAX_BYTES = 5 * 1024 * 1024
+CURSOR_MAX = 200  # Source.cursor
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -66,11 +67,30 @@ def parse_feed(body: bytes, *, platform: str = "news") -> list[dict]:
     return records
 
 
+def _state(cursor: str) -> dict:
+    """The ETag / Last-Modified kept from the last poll (a damaged cursor means none)."""
+    try:
+        state = json.loads(cursor) if cursor else {}
+    except json.JSONDecodeError:
+        return {}
+    return state if isinstance(state, dict) else {}
+
+
+def _cursor(state: dict) -> str:
+    """The state as the source keeps it (200 characters): the ETag alone when both do not
+    fit, nothing when even it does not (the feed is then fetched in full each time)."""
+    for kept in (state, {k: v for k, v in state.items() if k == "etag"}):
+        text = json.dumps(kept) if kept else ""
+        if len(text) <= CURSOR_MAX:
+            return text
+    return ""
+
+
 class RssConnector:
     def fetch(self, *, url: str, platform: str = "news", cursor: str = "") -> Fetched:
         if not url.startswith(("http://", "https://")):
             raise ConnectorError("feed URL must start with http:// or https://")
-        state = json.loads(cursor) if cursor else {}
+        state = _state(cursor)
         request = urllib.request.Request(url, headers={"User-Agent": "Siaga/1 (+feed poller)"})  # noqa: S310
         if state.get("etag"):
             request.add_header("If-None-Match", state["etag"])
@@ -97,6 +117,5 @@ class RssConnector:
             if value
         }
         return Fetched(
-            records=as_rows(parse_feed(body, platform=platform)),
-            cursor=json.dumps(new_state) if new_state else "",
+            records=as_rows(parse_feed(body, platform=platform)), cursor=_cursor(new_state)
         )

@@ -119,7 +119,7 @@ class Command(BaseCommand):
             write(
                 f"  social media: {media.posts} posts of the last 24 hours, {media.matched} "
                 f"matching {media.debunks} known debunks, {media.alerts} spike alerts, "
-                f"{media.actions} posts reviewed by the Diskominfo analyst"
+                f"{media.actions} review steps by the Diskominfo analyst"
             )
         host, _, port = bind.rpartition(":")
         if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - only to print a usable URL

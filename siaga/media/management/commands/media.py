@@ -18,6 +18,7 @@ Progress and the training scores go to stderr.
 
 from __future__ import annotations
 
+import itertools
 import sys
 import time
 
@@ -144,8 +145,15 @@ class Command(BaseCommand):
             if source is None:
                 raise CommandError(f"unknown source {options['source']!r}")
         else:
+            source = None
+        rows = read_file(options["file"])
+        # Read the first record before writing anything: a file that is not a table (missing,
+        # empty, binary) leaves no trace, not even the file-import source.
+        first = next(rows, None)
+        records = itertools.chain([first] if first is not None else [], rows)
+        if source is None:
             source = sources.file_source(deployment_regency(), context=context)
-        result = ingest(read_file(options["file"]), source=source, context=context)
+        result = ingest(records, source=source, context=context)
         for error in result.errors[:50]:
             self.stderr.write(str(error))
         self.stdout.write(
