@@ -34,6 +34,7 @@ def _register_routers() -> None:
     from siaga.incidents.api import router as incidents_router
     from siaga.logistics.api import router as logistics_router
     from siaga.media.api import router as media_router
+    from siaga.media.api_layer import router as media_layer_router
     from siaga.voters.api import router as voters_router
     from siaga.wilayah.api import router as wilayah_router
 
@@ -45,6 +46,7 @@ def _register_routers() -> None:
     api.add_router("/checklists", checklists_router)
     api.add_router("/voters", voters_router)
     api.add_router("/media", media_router)
+    api.add_router("/media", media_layer_router)
 
 
 _register_routers()

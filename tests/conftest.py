@@ -42,3 +42,25 @@ def _fresh_media_caches():
     ingest.reset_caches()
     debunks.reset_cache()
     places.reset_cache()
+
+
+DB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL half of `make test` (SIAGA_TESTS_DB_ONLY=1, set by scripts/run-tests) runs
+    only the tests that touch the database: the others (engines, parsers, content) ran on the
+    SQLite half and would give the same answer again."""
+    import os
+
+    if os.environ.get("SIAGA_TESTS_DB_ONLY") != "1":
+        return
+    kept, dropped = [], []
+    for item in items:
+        uses_db = item.get_closest_marker("django_db") is not None or bool(
+            DB_FIXTURES & set(getattr(item, "fixturenames", ()))
+        )
+        (kept if uses_db else dropped).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept

@@ -18,6 +18,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from unittest import mock
 
 import pytest
@@ -1208,6 +1209,14 @@ class MediaWorld:
         return [p for pair in self.posts.values() for p in pair]
 
 
+def _media_signature(text: str) -> bytes:
+    """A real narrative signature (ingestion loads every open narrative into its index)."""
+    from siaga.engines.nlp.narratives import NarrativeIndex
+    from siaga.engines.nlp.normalise import normalise
+
+    return NarrativeIndex().signature(normalise(text))
+
+
 def _media(world: World) -> MediaWorld:
     from siaga.core import clock
     from siaga.media.choices import AlertKind, SourceKind
@@ -1237,7 +1246,7 @@ def _media(world: World) -> MediaWorld:
     for n, code in enumerate(MEDIA_PLACES):
         narratives[code] = Narrative.objects.create(
             title=f"Narasi matriks nomor {n}",
-            signature=b"",
+            signature=_media_signature(f"narasi matriks nomor {n} tentang surat suara dicoblos"),
             first_seen=now - dt.timedelta(hours=1),
             last_seen=now,
             post_count=2,
@@ -1324,9 +1333,11 @@ def api_media_posts(actor: Actor) -> None:
     assert set(ids) == _expected_posts(actor, media)  # field monitors: an empty queue
     # Asking for an out-of-scope region narrows to nothing; it never widens the scope.
     for code in ("64.01.01", "64.08.06", "64.08.04.1001"):
-        asked = set(_page_all(actor, f"{MEDIA_API}/posts?region={code}"))
+        response = actor.get(f"{MEDIA_API}/posts", {"region": code, "page_size": 500})
+        asked = {item["id"] for item in response.json()["items"]}
         assert asked <= _expected_posts(actor, media), code
-        assert asked == {p.pk for p in media.posts.get(code, [])} & asked, code
+        under = {p.pk for p in media.all_posts() if (p.region_id + ".").startswith(code + ".")}
+        assert asked == under & _expected_posts(actor, media), code
 
 
 def api_media_post_detail(actor: Actor) -> None:
@@ -1635,7 +1646,12 @@ PUBLIC_PAGES = {
 }
 # Webhooks answer everyone alike, session or not: only a secret or a signature opens them, so a
 # GET gets "method not allowed", or for WhatsApp's handshake "channel off" (no verify token).
-WEBHOOKS = {"webhooks:sms": 405, "webhooks:telegram": 405, "webhooks:whatsapp": 503}
+WEBHOOKS = {
+    "webhooks:sms": 405,
+    "webhooks:telegram": 405,
+    "webhooks:whatsapp": 503,
+    "webhooks:media": 405,  # the crawlers' posts: a signed POST (tests/media)
+}
 
 
 def _anonymous_answer(page: str, response) -> bool:
@@ -2177,7 +2193,7 @@ def page_checklists_photo(actor: Actor) -> None:
 
 def page_webhook(name: str) -> Callable[[Actor], None]:
     def check(actor: Actor) -> None:
-        response = actor.get(reverse(name))
+        response = actor.get(reverse(name, args=PAGE_SAMPLE_ARGS.get(name, [])))
         assert response.status_code == WEBHOOKS[name]
 
     check.__name__ = f"page_{name.replace(':', '_')}"
@@ -2720,6 +2736,302 @@ def page_voters_check(actor: Actor) -> None:
         assert VoterCheck.objects.count() == before and _audit_count() == audit, (nik, tps)
 
 
+# --- social media pages -------------------------------------------------------------------------
+# Readers (Action.VIEW) open every page but the sources' and see no form; admins and analysts act
+# in their scope; a POST by a reader, or on an object out of scope, is a 404; field monitors get
+# 404 everywhere; machines have no session (login).
+
+
+def _media_denied(actor: Actor, response, where=None) -> None:
+    if actor.is_machine:
+        assert _login_redirect(response), where
+    else:
+        assert response.status_code == 404, where
+
+
+def _shown(pattern: str, response) -> set[int]:
+    return {int(pk) for pk in re.findall(pattern, response.content.decode())}
+
+
+def page_media_queue(actor: Actor) -> None:
+    media = _media(actor.world)
+    response = actor.get(reverse("media:queue"))
+    if not _sees_media(actor) or actor.is_machine:
+        _media_denied(actor, response)
+        return
+    assert response.status_code == 200
+    assert _shown(r'data-post="(\d+)"', response) == _expected_posts(actor, media)
+    assert _shown(r'data-alert="(\d+)"', response) == _expected_alerts(actor, media)
+    # A region of another scope is not a choice of the filter: it never widens the scope.
+    for code in ("64.01.01", "64.08.06", "64.08.04"):
+        response = actor.get(reverse("media:queue"), {"region": code})
+        assert _shown(r'data-post="(\d+)"', response) <= _expected_posts(actor, media), code
+
+
+def page_media_post(actor: Actor) -> None:
+    media = _media(actor.world)
+    expected = _expected_posts(actor, media)
+    for post in media.all_posts():
+        response = actor.get(reverse("media:post", args=[post.pk]))
+        if post.pk not in expected or actor.is_machine:
+            _media_denied(actor, response, post.external_id)
+            continue
+        assert response.status_code == 200, post.external_id
+        body = response.content.decode()
+        assert post.text in body
+        assert ('data-form="status"' in body) == _may_triage_media(actor), post.external_id
+
+
+def _media_page_acts(actor: Actor, name: str, data: dict, before: str, check) -> None:
+    """POST ``data`` to the page ``name`` of every post; ``check(post)`` says it took effect."""
+    media = _media(actor.world)
+    _set_media_status(media, before)
+    expected = _expected_posts(actor, media)
+    for post in media.all_posts():
+        audit = _audit_count()
+        response = _post(actor, reverse(name, args=[post.pk]), data)
+        if post.pk in expected and _may_triage_media(actor) and not actor.is_machine:
+            assert response.status_code == 302, post.external_id
+            assert response.url == reverse("media:post", args=[post.pk])
+            assert check(post) and _audit_count() == audit + 1, post.external_id
+            continue
+        _media_denied(actor, response, post.external_id)
+        assert not check(post) and _audit_count() == audit, post.external_id
+
+
+def page_media_post_status(actor: Actor) -> None:
+    _media_page_acts(
+        actor,
+        "media:post_status",
+        {"to": "sedang_diperiksa"},
+        "belum_ditinjau",
+        lambda post: _media_post_status(post) == "sedang_diperiksa",
+    )
+
+
+def page_media_post_action(actor: Actor) -> None:
+    _media_page_acts(
+        actor,
+        "media:post_action",
+        {"action": "lapor_kominfo", "note": "matriks"},
+        "hoaks",
+        lambda post: _media_post_status(post) == "ditindaklanjuti",
+    )
+
+
+def page_media_post_debunk(actor: Actor) -> None:
+    from siaga.media.models import Post
+
+    media = _media(actor.world)
+    _media_page_acts(
+        actor,
+        "media:post_debunk",
+        {"debunk": media.debunk.pk},
+        "belum_ditinjau",
+        lambda post: Post.objects.get(pk=post.pk).debunk_id == media.debunk.pk,
+    )
+
+
+def page_media_narratives(actor: Actor) -> None:
+    media = _media(actor.world)
+    response = actor.get(reverse("media:narratives"))
+    if not _sees_media(actor) or actor.is_machine:
+        _media_denied(actor, response)
+        return
+    assert response.status_code == 200
+    assert _shown(r'data-narrative="(\d+)"', response) == _expected_narratives(actor, media)
+
+
+def page_media_narrative(actor: Actor) -> None:
+    media = _media(actor.world)
+    expected = _expected_narratives(actor, media)
+    for code, narrative in media.narratives.items():
+        response = actor.get(reverse("media:narrative", args=[narrative.pk]))
+        if narrative.pk not in expected or actor.is_machine:
+            _media_denied(actor, response, code)
+            continue
+        assert response.status_code == 200, code
+        assert _shown(r'data-post="(\d+)"', response) == {p.pk for p in media.posts[code]}
+
+
+def page_media_debunks(actor: Actor) -> None:
+    from siaga.media.models import Debunk
+
+    media = _media(actor.world)
+    url = reverse("media:debunks")
+    response = actor.get(url)
+    before, audit = Debunk.objects.count(), _audit_count()
+    posted = _post(actor, url, {"claim": "Klaim halaman matriks", "verdict": "salah",
+                                "date": "2024-11-21", "active": "on"})  # fmt: skip
+    if not _sees_media(actor) or actor.is_machine:
+        _media_denied(actor, response)
+        _media_denied(actor, posted)
+    else:
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert _shown(r'data-debunk="(\d+)"', response) == {media.debunk.pk}
+        assert ('data-form="debunk-new"' in body) == _may_triage_media(actor)
+        assert ('data-form="debunk-import"' in body) == _may_triage_media(actor)
+        if _may_triage_media(actor):
+            assert posted.status_code == 302 and posted.url == url
+            assert Debunk.objects.count() == before + 1 and _audit_count() == audit + 1
+            return
+        assert posted.status_code == 404  # a reader's POST
+    assert Debunk.objects.count() == before and _audit_count() == audit
+
+
+def page_media_debunk(actor: Actor) -> None:
+    from siaga.media.models import Debunk
+
+    media = _media(actor.world)
+    url = reverse("media:debunk", args=[media.debunk.pk])
+    response = actor.get(url)
+    audit = _audit_count()
+    posted = _post(actor, url, {"claim": "Klaim matriks diubah", "verdict": "menyesatkan",
+                                "date": "2024-11-20"})  # fmt: skip
+    claim = Debunk.objects.get(pk=media.debunk.pk).claim
+    if not _sees_media(actor) or actor.is_machine:
+        _media_denied(actor, response)
+        _media_denied(actor, posted)
+    else:
+        assert response.status_code == 200
+        body = response.content.decode()
+        assert ('data-form="debunk-edit"' in body) == _may_triage_media(actor)
+        # the posts matching it, of the scope only
+        assert _shown(r"unggahan/(\d+)/", response) <= _expected_posts(actor, media)
+        if _may_triage_media(actor):
+            assert posted.status_code == 302 and claim == "Klaim matriks diubah"
+            assert _audit_count() == audit + 1
+            return
+        assert posted.status_code == 404
+    assert claim == media.debunk.claim and _audit_count() == audit
+
+
+def _debunk_csv(actor: Actor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    content = (
+        "claim,verdict,date,url\n"
+        f"Klaim impor {actor.principal.key},salah,2024-11-19,"
+        f"https://cekfakta.contoh.id/{actor.principal.key}\n"
+    ).encode()
+    return SimpleUploadedFile("klarifikasi.csv", content, content_type="text/csv")
+
+
+def page_media_debunks_import(actor: Actor) -> None:
+    from siaga.media.models import Debunk
+
+    _media(actor.world)
+    before, audit = Debunk.objects.count(), _audit_count()
+    with _data_dir():
+        response = _post(actor, reverse("media:debunks_import"), {"file": _debunk_csv(actor)})
+    if _may_triage_media(actor):
+        assert response.status_code == 302 and response.url == reverse("media:debunks")
+        assert Debunk.objects.count() == before + 1 and _audit_count() == audit + 1
+        return
+    _media_denied(actor, response)
+    assert Debunk.objects.count() == before and _audit_count() == audit
+
+
+def page_media_alerts(actor: Actor) -> None:
+    media = _media(actor.world)
+    response = actor.get(reverse("media:alerts"))
+    if not _sees_media(actor) or actor.is_machine:
+        _media_denied(actor, response)
+        return
+    assert response.status_code == 200
+    expected = _expected_alerts(actor, media)
+    assert _shown(r'data-alert="(\d+)"', response) == expected
+    buttons = _shown(r"peringatan/(\d+)/terima", response)
+    assert buttons == (expected if _may_triage_media(actor) else set())
+
+
+def page_media_alert_ack(actor: Actor) -> None:
+    from siaga.media.models import MediaAlert
+
+    media = _media(actor.world)
+    expected = _expected_alerts(actor, media)
+    for code, alert in media.alerts.items():
+        audit = _audit_count()
+        response = _post(actor, reverse("media:alert_ack", args=[alert.pk]), {})
+        acknowledged = MediaAlert.objects.get(pk=alert.pk).acknowledged_at is not None
+        if alert.pk in expected and _may_triage_media(actor):
+            assert response.status_code == 302 and acknowledged, code
+            assert _audit_count() == audit + 1, code
+            continue
+        _media_denied(actor, response, code)
+        assert not acknowledged and _audit_count() == audit, code
+
+
+def page_media_sources(actor: Actor) -> None:
+    from siaga.media.models import Source
+
+    media = _media(actor.world)
+    url = reverse("media:sources")
+    response = actor.get(url)
+    before, audit = Source.objects.count(), _audit_count()
+    posted = _post(actor, url, {"name": f"Umpan {actor.principal.key}", "kind": "rss",
+                                "platform": "news", "url": "https://berita.contoh.id/rss",
+                                "poll_minutes": "30"})  # fmt: skip
+    if not _may_triage_media(actor):  # INGEST_MEDIA: the same people here
+        _media_denied(actor, response)
+        _media_denied(actor, posted)
+        assert Source.objects.count() == before and _audit_count() == audit
+        return
+    assert response.status_code == 200
+    shown = set(re.findall(r'data-source="([\w-]+)"', response.content.decode()))
+    assert shown == {s.slug for s in media.sources.values() if actor.covers(s.region_id)}
+    assert posted.status_code == 302 and Source.objects.count() == before + 1
+
+
+def page_media_source(actor: Actor) -> None:
+    media = _media(actor.world)
+    for code, source in media.sources.items():
+        response = actor.get(reverse("media:source", args=[source.pk]))
+        if _may_triage_media(actor) and actor.covers(code):
+            assert response.status_code == 200, code
+            assert "rahasia-matriks" in response.content.decode(), code
+        else:
+            _media_denied(actor, response, code)
+            assert "rahasia-matriks" not in response.content.decode(), code
+
+
+def page_media_posts_upload(actor: Actor) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from siaga.media.models import Source
+
+    _media(actor.world)
+    content = b"platform,external_id,text,posted_at\nx,u1,Unggahan berkas,2024-11-24T08:00:00\n"
+    before = Source.objects.count()
+    with _data_dir() as folder:
+        upload = SimpleUploadedFile("unggahan.csv", content, content_type="text/csv")
+        response = _post(actor, reverse("media:posts_upload"), {"file": upload})
+        saved = list((Path(folder) / "media-uploads").glob("*.csv"))
+    if _may_triage_media(actor):
+        assert response.status_code == 302 and response.url == reverse("media:sources")
+        assert len(saved) == 1  # queued for the worker, which imports it after the commit
+        return
+    _media_denied(actor, response)
+    assert not saved and Source.objects.count() == before
+
+
+def page_media_model(actor: Actor) -> None:
+    url = reverse("media:model")
+    response = actor.get(url)
+    audit = _audit_count()
+    posted = _post(actor, url, {})
+    if not _sees_media(actor) or actor.is_machine:
+        _media_denied(actor, response)
+        _media_denied(actor, posted)
+        return
+    assert response.status_code == 200
+    assert ("<form" in response.content.decode().split("</nav>", 1)[-1]) == _may_triage_media(actor)
+    # Retraining is queued (it runs after the commit, on the worker); readers may not queue it.
+    assert posted.status_code == (302 if _may_triage_media(actor) else 404)
+    assert _audit_count() == audit
+
+
 PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "dashboard:situation-room": page_situation_room,
     "dashboard:banner": page_banner,
@@ -2763,6 +3075,22 @@ PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "voters:import_detail": page_voters_import_detail,
     "voters:import_report": page_voters_import_report,
     "voters:check": page_voters_check,
+    "media:queue": page_media_queue,
+    "media:post": page_media_post,
+    "media:post_status": page_media_post_status,
+    "media:post_action": page_media_post_action,
+    "media:post_debunk": page_media_post_debunk,
+    "media:narratives": page_media_narratives,
+    "media:narrative": page_media_narrative,
+    "media:debunks": page_media_debunks,
+    "media:debunks_import": page_media_debunks_import,
+    "media:debunk": page_media_debunk,
+    "media:alerts": page_media_alerts,
+    "media:alert_ack": page_media_alert_ack,
+    "media:sources": page_media_sources,
+    "media:source": page_media_source,
+    "media:posts_upload": page_media_posts_upload,
+    "media:model": page_media_model,
     **{
         name: page_report_public(name)
         for name in (
@@ -2792,6 +3120,15 @@ PAGE_SAMPLE_ARGS = {
     "voters:review_decide": ["1"],
     "voters:import_detail": ["1"],
     "voters:import_report": ["1", "csv"],
+    "media:post": ["1"],
+    "media:post_status": ["1"],
+    "media:post_action": ["1"],
+    "media:post_debunk": ["1"],
+    "media:narrative": ["1"],
+    "media:debunk": ["1"],
+    "media:alert_ack": ["1"],
+    "media:source": ["1"],
+    "webhooks:media": ["perayap-matriks-0"],
 }
 
 # Named URLs that show no domain data and need no scope check here (tested elsewhere).

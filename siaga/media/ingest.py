@@ -258,6 +258,19 @@ def _refresh_existing(good: dict[tuple[str, str], PostRecord], batch: IngestBatc
         Post.objects.bulk_update(changed, [*ENGAGEMENT, "risk"], batch_size=500)
 
 
+@dataclass
+class _Found:
+    """What the machine found for the new posts of a chunk, index by index."""
+
+    labels: list[str]  # the model's labels, in the order of the columns of ``proba``
+    proba: np.ndarray
+    decided: list
+    debunks: list[tuple[int | None, float | None]]  # (debunk id, similarity) or (None, None)
+    places: list[list[str]]
+    risks: list[float]
+    regions: list[str]
+
+
 def _store_chunk(
     good: dict[tuple[str, str], PostRecord],
     source: Source,
@@ -289,20 +302,23 @@ def _store_chunk(
         gaz = gazetteer()
         places = [gaz.codes(t) for t in texts]
 
+    risks = [
+        _risk(record, float(harm[i]), best_debunk[i], hoax_debunks, bool(places[i]))
+        for i, record in enumerate(records)
+    ]
+    regions = [p[0] if p else source.region_id for p in places]
+    found = _Found(list(model.labels), proba, decided, best_debunk, places, risks, regions)
+    touched_regions.update(regions)
+
     with _stage(stats, "narratives"):
-        normalised = [normalise(t) for t in texts]
-        assignments, created = _assign_narratives(normalised, records, places, best_debunk)
+        narrative_ids = _assign_narratives(records, texts, found)
+        touched_narratives.update(n for n in narrative_ids if n is not None)
 
     with _stage(stats, "store"):
-        posts, narrative_posts = _build_posts(
-            records, source, model, version, proba, decided, harm, best_debunk, hoax_debunks,
-            places, assignments, created, touched_narratives, touched_regions,
-        )
+        posts = _build_posts(records, source, version, found, narrative_ids)
         Post.objects.bulk_create(posts, batch_size=1000)
         batch.stored += len(posts)
         result.post_ids.extend(p.pk for p in posts if p.pk is not None)
-    with _stage(stats, "narratives"):
-        _update_narratives(narrative_posts, posts)
 
 
 def _match_debunks(
@@ -330,54 +346,126 @@ def _match_debunks(
     return best_debunk, hoax_debunks
 
 
-def _assign_narratives(normalised, records, places, best_debunk) -> tuple[list, dict[int, int]]:
-    """Each post's narrative assignment, and the database ids of the narratives it started."""
+def _risk(record: PostRecord, harm: float, debunk, hoax_debunks: set[int], local: bool) -> float:
+    debunk_id, debunk_score = debunk
+    score = max(harm, float(debunk_score or 0.0)) if debunk_id in hoax_debunks else harm
+    return risk_of(
+        score,
+        _engagement(record.likes, record.shares, record.replies),
+        local,
+        record.author_official,
+    )
+
+
+def _assign_narratives(
+    records: list[PostRecord], texts: list[str], found: _Found
+) -> list[int | None]:
+    """Each post's narrative (database id; None for a post too short to join one).
+
+    A narrative started in this chunk is created with its members' figures already summed;
+    the stored narratives the chunk joined are updated with one statement per narrative."""
     narratives = _narrative_index()
-    assignments = narratives.assign(normalised)
-    new_keys = {a.new_key: i for i, a in enumerate(assignments) if a.new_key is not None}
-    created: dict[int, int] = {}  # new key -> database id
-    if new_keys:
-        fresh = []
-        for i in new_keys.values():
-            record = records[i]
-            fresh.append(
-                Narrative(
-                    title=" ".join(record.text.split())[:200],
-                    signature=assignments[i].signature,
-                    first_seen=record.posted_at,
-                    last_seen=record.posted_at,
-                    region_id=places[i][0] if places[i] else None,
-                    debunk_id=best_debunk[i][0],
-                )
+    assignments = narratives.assign([normalise(t) for t in texts])
+    members: dict[object, list[int]] = {}  # narrative key -> indices of its posts in the chunk
+    for i, a in enumerate(assignments):
+        key = a.key if a.key is not None else a.new_key
+        if key is not None:
+            members.setdefault(key, []).append(i)
+    leaders = {a.new_key: i for i, a in enumerate(assignments) if a.new_key is not None}
+    fresh = []
+    for new_key, i in leaders.items():
+        narrative = Narrative(
+            title=" ".join(records[i].text.split())[:200],
+            signature=assignments[i].signature,
+            first_seen=records[i].posted_at,
+            last_seen=records[i].posted_at,
+            region_id=found.places[i][0] if found.places[i] else None,
+            debunk_id=found.debunks[i][0],
+        )
+        _add_members(narrative, members[new_key], records, found)
+        fresh.append(narrative)
+    Narrative.objects.bulk_create(fresh, batch_size=500)
+    ids: dict[object, int] = {}
+    for new_key, narrative in zip(leaders, fresh, strict=True):
+        # known from now on by its database id; already in the index, never loaded again
+        narratives.rename(new_key, ("n", narrative.pk))
+        ids[new_key] = narrative.pk
+        _narratives["last_pk"] = max(_narratives["last_pk"], narrative.pk)
+    joined = {key[1]: indices for key, indices in members.items() if isinstance(key, tuple)}
+    _update_narratives(joined, records, found)
+    ids.update({("n", pk): pk for pk in joined})
+    out: list[int | None] = [None] * len(records)
+    for key, indices in members.items():
+        for i in indices:
+            out[i] = ids.get(key)
+    return out
+
+
+def _add_members(
+    narrative: Narrative, indices: list[int], records: list[PostRecord], found: _Found
+) -> None:
+    """Count the chunk's posts ``indices`` in ``narrative`` (in memory)."""
+    narrative.post_count += len(indices)
+    narrative.first_seen = min([narrative.first_seen, *(records[i].posted_at for i in indices)])
+    narrative.last_seen = max([narrative.last_seen, *(records[i].posted_at for i in indices)])
+    narrative.peak_risk = max([narrative.peak_risk, *(found.risks[i] for i in indices)])
+    if narrative.region_id is None:
+        regions = Counter(found.places[i][0] for i in indices if found.places[i])
+        if regions:
+            narrative.region_id = regions.most_common(1)[0][0]
+    if narrative.debunk_id is None:
+        matched = [found.debunks[i][0] for i in indices if found.debunks[i][0]]
+        if matched:
+            narrative.debunk_id = Counter(matched).most_common(1)[0][0]
+
+
+_UPDATED = ("post_count", "first_seen", "last_seen", "peak_risk", "region_id", "debunk_id")
+
+
+def _update_narratives(
+    joined: dict[int, list[int]], records: list[PostRecord], found: _Found
+) -> None:
+    """Add the chunk's posts to the stored narratives they joined: one UPDATE per narrative
+    sent with ``executemany`` (the ORM's ``bulk_update`` builds a CASE per field and row and
+    took longer than the rest of the narrative work)."""
+    if not joined:
+        return
+    rows = []
+    stored = Narrative.objects.only(*_UPDATED).in_bulk(list(joined))
+    ops = connection.ops
+    for pk, narrative in stored.items():
+        _add_members(narrative, joined[pk], records, found)
+        rows.append(
+            (
+                narrative.post_count,
+                ops.adapt_datetimefield_value(narrative.first_seen),
+                ops.adapt_datetimefield_value(narrative.last_seen),
+                narrative.peak_risk,
+                narrative.region_id,
+                narrative.debunk_id,
+                pk,
             )
-        Narrative.objects.bulk_create(fresh, batch_size=500)
-        for new_key, narrative in zip(new_keys, fresh, strict=True):
-            # known from now on by its database id; already in the index, never loaded again
-            narratives.rename(new_key, ("n", narrative.pk))
-            created[new_key] = narrative.pk
-            _narratives["last_pk"] = max(_narratives["last_pk"], narrative.pk)
-    return assignments, created
+        )
+    table = ops.quote_name(Narrative._meta.db_table)
+    assignments = ", ".join(f"{ops.quote_name(name)} = %s" for name in _UPDATED)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET {assignments} WHERE {ops.quote_name('id')} = %s",  # noqa: S608
+            rows,
+        )
 
 
 def _build_posts(
-    records, source, model, version, proba, decided, harm, best_debunk, hoax_debunks,
-    places, assignments, created, touched_narratives, touched_regions,
-) -> tuple[list[Post], dict[int, list[int]]]:
-    """The unsaved posts, and the posts (by index) of each narrative they joined or started."""
+    records: list[PostRecord],
+    source: Source,
+    version: str,
+    found: _Found,
+    narrative_ids: list[int | None],
+) -> list[Post]:
+    """The chunk's new posts, unsaved."""
     posts: list[Post] = []
-    narrative_posts: dict[int, list[int]] = {}
     for i, record in enumerate(records):
-        debunk_id, debunk_score = best_debunk[i]
-        score = float(harm[i])
-        if debunk_id in hoax_debunks:
-            score = max(score, float(debunk_score or 0.0))
-        local = bool(places[i])
-        region = places[i][0] if places[i] else source.region_id
-        narrative_id = _narrative_pk(assignments[i], created)
-        if narrative_id is not None:
-            narrative_posts.setdefault(narrative_id, []).append(i)
-            touched_narratives.add(narrative_id)
-        touched_regions.add(region)
+        debunk_id, debunk_score = found.debunks[i]
         posts.append(
             Post(
                 source=source,
@@ -395,61 +483,18 @@ def _build_posts(
                 media_urls=record.media_urls,
                 parent_external_id=record.parent_external_id,
                 scores={
-                    lab: round(float(p), 4) for lab, p in zip(model.labels, proba[i], strict=True)
+                    lab: round(float(p), 4)
+                    for lab, p in zip(found.labels, found.proba[i], strict=True)
                 },
-                labels=list(decided[i]),
-                label_key=label_key(decided[i]),
+                labels=list(found.decided[i]),
+                label_key=label_key(found.decided[i]),
                 model_version=version,
-                risk=risk_of(
-                    score,
-                    _engagement(record.likes, record.shares, record.replies),
-                    local,
-                    record.author_official,
-                ),
-                region_id=region,
-                places=places[i],
+                risk=found.risks[i],
+                region_id=found.regions[i],
+                places=found.places[i],
                 debunk_id=debunk_id,
                 debunk_score=debunk_score,
-                narrative_id=narrative_id,
+                narrative_id=narrative_ids[i],
             )
         )
-    return posts, narrative_posts
-
-
-def _narrative_pk(assignment, created: dict[int, int]) -> int | None:
-    """The database id of the narrative a post joined or started: keys of stored narratives
-    are ``("n", pk)``; a narrative started in this chunk is known by its new key."""
-    key = assignment.key if assignment.key is not None else assignment.new_key
-    if key is None:
-        return None
-    if isinstance(key, tuple):
-        return key[1]
-    return created.get(key)
-
-
-def _update_narratives(narrative_posts: dict[int, list[int]], posts: list[Post]) -> None:
-    if not narrative_posts:
-        return
-    narratives = Narrative.objects.in_bulk(list(narrative_posts))
-    for pk, indices in narrative_posts.items():
-        narrative = narratives.get(pk)
-        if narrative is None:
-            continue
-        members = [posts[i] for i in indices]
-        narrative.post_count += len(members)
-        narrative.first_seen = min([narrative.first_seen, *(p.posted_at for p in members)])
-        narrative.last_seen = max([narrative.last_seen, *(p.posted_at for p in members)])
-        narrative.peak_risk = max([narrative.peak_risk, *(p.risk for p in members)])
-        if narrative.region_id is None:
-            regions = Counter(p.places[0] for p in members if p.places)
-            if regions:
-                narrative.region_id = regions.most_common(1)[0][0]
-        if narrative.debunk_id is None:
-            matched = [p.debunk_id for p in members if p.debunk_id]
-            if matched:
-                narrative.debunk_id = Counter(matched).most_common(1)[0][0]
-    Narrative.objects.bulk_update(
-        list(narratives.values()),
-        ["post_count", "first_seen", "last_seen", "peak_risk", "region", "debunk"],
-        batch_size=500,
-    )
+    return posts

@@ -9,13 +9,15 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 
 from siaga.core import clock
 from siaga.core.deployment import deployment_regency
 from siaga.core.permissions import user_scope
-from siaga.media.choices import ReviewStatus
+from siaga.media.choices import Label, ReviewStatus
 from siaga.media.models import Debunk, MediaAlert, Narrative, Post
+from siaga.wilayah.choices import Level
+from siaga.wilayah.models import Region
 
 OPEN_STATUSES = (ReviewStatus.NEW, ReviewStatus.CHECKING)
 MIN_NARRATIVE_POSTS = 2
@@ -161,3 +163,105 @@ def map_points(user, *, since: dt.datetime) -> list[dict]:
         for r in rows
         if r["region__lat"] is not None
     ]
+
+
+# The labels counted per place on the map layer (politik alone does not flag a post).
+LAYER_LABELS = ("hoaks", "provokasi", "sara", "ujaran_kebencian", "kasar")
+
+
+def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
+    """Flagged posts per named place since ``since``, for the situation-room map layer.
+
+    - flagged: the model gave a label other than politik alone (``label_key`` not empty and not
+      ``|politik|``);
+    - the place: the post's region, the most specific place of the regency it names; a post
+      naming no place is left out (its region is only its source's, not a place on the map);
+      a desa without coordinates is drawn at its kecamatan's point, if that has one;
+    - confirmed: the analysts' status is ``hoaks``, or ``ditindaklanjuti`` with a linked debunk
+      or their own ``hoaks`` label (acted on as a hoax, not only as provocation or hate).
+
+    Scoped like every read (``posts_visible``); ``region`` narrows to a place and its desa.
+    Sorted by the number of posts, largest first.
+    """
+    qs = (
+        posts_visible(user)
+        .filter(posted_at__gte=since)
+        .exclude(places=[])
+        .exclude(label_key="")
+        .exclude(label_key="|politik|")
+    )
+    if region:
+        qs = qs.filter(Q(region_id=region) | Q(region__code__startswith=region + "."))
+    per_label = {
+        label: Count("pk", filter=Q(label_key__contains=f"|{label}|")) for label in LAYER_LABELS
+    }
+    confirmed = Q(status=ReviewStatus.HOAX) | Q(status=ReviewStatus.ACTED, debunk__isnull=False)
+    rows = list(
+        qs.values("region_id")
+        .annotate(
+            posts=Count("pk"),
+            confirmed=Count("pk", filter=confirmed),
+            last_posted_at=Max("posted_at"),
+            **per_label,
+        )
+        .order_by()
+    )
+    # Acted on without a debunk: the analysts' own hoaks label decides (read here, since JSON
+    # containment lookups differ between SQLite and PostgreSQL; these posts are few).
+    acted = qs.filter(status=ReviewStatus.ACTED, debunk__isnull=True)
+    acted_as_hoax = Counter(
+        code
+        for code, labels in acted.values_list("region_id", "analyst_labels")
+        if labels and Label.HOAKS in labels
+    )
+    return _layer_merge(rows, acted_as_hoax)
+
+
+def _layer_merge(rows: list[dict], acted_as_hoax: Counter) -> list[dict]:
+    """Rows per region code -> points per place with coordinates (a desa without any falls
+    back to its kecamatan); regions with no point at all are left off the map."""
+    places = Region.objects.only("code", "name", "level", "lat", "lon", "parent_id")
+    regions = places.in_bulk([r["region_id"] for r in rows])
+    parents = places.in_bulk({r.parent_id for r in regions.values() if _layer_falls_back(r)})
+    points: dict[str, dict] = {}
+    for row in rows:
+        place = _layer_place(regions.get(row["region_id"]), parents)
+        if place is None:
+            continue
+        point = points.setdefault(
+            place.code,
+            {
+                "code": place.code,
+                "name": place.name,
+                "level": place.level,
+                "lat": place.lat,
+                "lon": place.lon,
+                "posts": 0,
+                "confirmed": 0,
+                "last_posted_at": row["last_posted_at"],
+                **dict.fromkeys(LAYER_LABELS, 0),
+            },
+        )
+        for key in ("posts", "confirmed", *LAYER_LABELS):
+            point[key] += row[key]
+        point["confirmed"] += acted_as_hoax.get(row["region_id"], 0)
+        point["last_posted_at"] = max(point["last_posted_at"], row["last_posted_at"])
+    return sorted(points.values(), key=lambda p: (-p["posts"], p["code"]))
+
+
+def _layer_falls_back(region) -> bool:
+    """A desa with no point is drawn at its kecamatan's (never a kecamatan at the regency's)."""
+    return (region.lat is None or region.lon is None) and region.level == Level.VILLAGE
+
+
+def _layer_place(region, parents: dict):
+    if region is None:
+        return None
+    if region.lat is not None and region.lon is not None:
+        return region
+    if not _layer_falls_back(region):
+        return None
+    parent = parents.get(region.parent_id)
+    if parent is not None and parent.lat is not None and parent.lon is not None:
+        return parent
+    return None

@@ -101,11 +101,15 @@ def test_a_table_stores_good_rows_and_reports_bad_ones_by_spreadsheet_row(world,
     assert [e["row"] for e in batch.errors] == [3, 4, 5]
 
 
-def test_json_lines_rows_are_line_numbers_and_a_line_that_is_not_json_is_reported(
-    world, tmp_path
-):
-    good = {"platform": "fb", "external_id": "j1", "text": "Debat paslon malam ini",
-            "posted_at": "2024-11-24T20:00:00+08:00", "likes": 10, "media_urls": []}
+def test_json_lines_rows_are_line_numbers_and_a_line_that_is_not_json_is_reported(world, tmp_path):
+    good = {
+        "platform": "fb",
+        "external_id": "j1",
+        "text": "Debat paslon malam ini",
+        "posted_at": "2024-11-24T20:00:00+08:00",
+        "likes": 10,
+        "media_urls": [],
+    }
     path = write_jsonl(
         tmp_path / "posts.jsonl",
         [
@@ -264,10 +268,14 @@ def test_a_broken_upload_is_reported_on_a_batch_and_deleted(
 
 
 @pytest.mark.parametrize("role", [Role.LEADERSHIP, Role.FIELD_MONITOR])
-def test_only_those_who_ingest_may_upload(world, client, uploads, role,
-                                          django_capture_on_commit_callbacks):
+def test_only_those_who_ingest_may_upload(
+    world, client, uploads, role, django_capture_on_commit_callbacks
+):
     response = upload(
-        client, world.user(role), "posts.csv", _csv_bytes([row(1)]),
+        client,
+        world.user(role),
+        "posts.csv",
+        _csv_bytes([row(1)]),
         django_capture_on_commit_callbacks,
     )
     assert response.status_code in (403, 404)
@@ -279,7 +287,10 @@ def test_an_upload_of_another_type_is_refused_without_queueing(
     world, client, uploads, django_capture_on_commit_callbacks
 ):
     response = upload(
-        client, world.user(Role.ANALYST), "posts.pdf", b"%PDF-1.4",
+        client,
+        world.user(Role.ANALYST),
+        "posts.pdf",
+        b"%PDF-1.4",
         django_capture_on_commit_callbacks,
     )
     assert response.status_code == 302
@@ -293,8 +304,13 @@ def test_the_database_worker_runs_the_queued_import(world, client, uploads):
     client.force_login(world.user(Role.ANALYST))
     response = client.post(
         reverse("media:posts_upload"),
-        {"file": SimpleUploadedFile("posts.jsonl", b'{"platform":"x","external_id":"w1",'
-                                    b'"text":"halo Busang","posted_at":"2024-11-24T08:00"}\n')},
+        {
+            "file": SimpleUploadedFile(
+                "posts.jsonl",
+                b'{"platform":"x","external_id":"w1",'
+                b'"text":"halo Busang","posted_at":"2024-11-24T08:00"}\n',
+            )
+        },
     )
     assert response.status_code == 302
     assert len(queued_imports()) == 1

@@ -33,7 +33,8 @@ RSS = b"""<?xml version="1.0" encoding="UTF-8"?>
     <title>KPU Kutai Timur tetapkan 1.200 TPS</title>
     <link>https://kaltimkini.contoh.id/berita/1</link>
     <guid>https://kaltimkini.contoh.id/berita/1</guid>
-    <description>&lt;p&gt;Penetapan dilakukan di &lt;b&gt;Sangatta&lt;/b&gt; hari ini.&lt;/p&gt;</description>
+    <description>&lt;p&gt;Penetapan dilakukan di &lt;b&gt;Sangatta&lt;/b&gt; hari ini.&lt;/p&gt;
+    </description>
     <pubDate>Sun, 24 Nov 2024 01:30:00 GMT</pubDate>
   </item>
   <item>
@@ -128,13 +129,19 @@ def test_an_rss_feed_is_stored_as_news_posts(world, server):
     assert set(posts) == {"https://kaltimkini.contoh.id/berita/1", "kaltimkini-2"}
     first = posts["https://kaltimkini.contoh.id/berita/1"]
     assert first.platform == "news" and first.source == source
-    assert first.text == "KPU Kutai Timur tetapkan 1.200 TPS. Penetapan dilakukan di Sangatta hari ini."
+    assert (
+        first.text
+        == "KPU Kutai Timur tetapkan 1.200 TPS. Penetapan dilakukan di Sangatta hari ini."
+    )
     assert "<" not in first.text and "&lt;" not in first.text
     assert first.posted_at == dt.datetime(2024, 11, 24, 1, 30, tzinfo=dt.UTC)
     assert first.url == "https://kaltimkini.contoh.id/berita/1"
     assert first.author == "Kaltim Kini"
     second = posts["kaltimkini-2"]
-    assert second.text == "Debat kedua paslon digelar di Busang. Warga diminta tertib & datang lebih awal."
+    assert (
+        second.text
+        == "Debat kedua paslon digelar di Busang. Warga diminta tertib & datang lebih awal."
+    )
     assert second.posted_at == dt.datetime(2024, 11, 23, 19, 0, tzinfo=dt.UTC)
     source.refresh_from_db()
     assert source.last_error == "" and source.last_polled_at is not None
@@ -239,3 +246,18 @@ def test_entries_without_date_or_text_are_reported_not_stored():
         ("a", False, "Tanpa tanggal"),
         ("b", True, ""),
     ]
+
+
+def test_the_cursor_fits_the_source_and_a_damaged_one_is_ignored():
+    from siaga.media.connectors.rss import CURSOR_MAX, _cursor, _state
+
+    modified = "Sun, 24 Nov 2024 01:30:00 GMT"
+    assert _state(_cursor({"etag": ETAG, "modified": modified})) == {
+        "etag": ETAG,
+        "modified": modified,
+    }
+    long_etag = '"' + "e" * 170 + '"'
+    kept = _cursor({"etag": long_etag, "modified": modified})
+    assert len(kept) <= CURSOR_MAX and _state(kept) == {"etag": long_etag}
+    assert _cursor({"etag": "e" * 300}) == ""
+    assert _state("{rusak") == {} and _state('["a"]') == {} and _state("") == {}

@@ -133,7 +133,14 @@ def test_an_unknown_platform_lists_the_known_ones():
 
 @pytest.mark.parametrize(
     "value",
-    ["kemarin sore", "2024-13-01T08:00:00", "24/11/2024 08:00", "1732400000", 0, "2024-11-24T25:00"],
+    [
+        "kemarin sore",
+        "2024-13-01T08:00:00",
+        "24/11/2024 08:00",
+        "1732400000",
+        0,
+        "2024-11-24T25:00",
+    ],
 )
 def test_a_time_that_is_not_iso_8601_is_refused(value):
     assert errors_of(good(posted_at=value)) == {(7, "posted_at")}
@@ -233,9 +240,7 @@ def test_too_long_text_and_id_are_refused_at_their_limit():
 
 
 def test_optional_text_fields_are_cut_to_their_columns():
-    record = parsed(
-        good(author="a" * 500, language="id-ID-x-long", parent_external_id="p" * 500)
-    )
+    record = parsed(good(author="a" * 500, language="id-ID-x-long", parent_external_id="p" * 500))
     assert len(record.author) == 200
     assert len(record.language) <= 8
     assert len(record.parent_external_id) == ID_MAX
