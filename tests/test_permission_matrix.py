@@ -1523,6 +1523,18 @@ def api_media_alert_ack(actor: Actor) -> None:
         assert not acknowledged and _audit_count() == audit, code
 
 
+def api_media_layer(actor: Actor) -> None:
+    """The map layer (siaga.media.api_layer; its counts are tested in tests/media)."""
+    media = _media(actor.world)
+    response = actor.get(f"{MEDIA_API}/layer", {"hours": 48})
+    if not _sees_media(actor):
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    places = {p.region_id for p in media.all_posts() if p.pk in _expected_posts(actor, media)}
+    assert {point["code"] for point in response.json()} <= places
+
+
 def api_media_summary(actor: Actor) -> None:
     media = _media(actor.world)
     response = actor.get(f"{MEDIA_API}/summary")
@@ -1588,6 +1600,7 @@ API_MATRIX: dict[tuple[str, str], Callable[[Actor], None]] = {
     ("GET", "/api/v1/media/alerts"): api_media_alerts,
     ("POST", "/api/v1/media/alerts/{pk}/acknowledge"): api_media_alert_ack,
     ("GET", "/api/v1/media/summary"): api_media_summary,
+    ("GET", "/api/v1/media/layer"): api_media_layer,
 }
 
 # A sample URL per operation, for the unauthenticated checks.
@@ -3026,7 +3039,7 @@ def page_media_model(actor: Actor) -> None:
         _media_denied(actor, posted)
         return
     assert response.status_code == 200
-    assert ("<form" in response.content.decode().split("</nav>", 1)[-1]) == _may_triage_media(actor)
+    assert ('data-form="retrain"' in response.content.decode()) == _may_triage_media(actor)
     # Retraining is queued (it runs after the commit, on the worker); readers may not queue it.
     assert posted.status_code == (302 if _may_triage_media(actor) else 404)
     assert _audit_count() == audit

@@ -12,6 +12,7 @@ from siaga.checklists.selectors import checklist_overview
 from siaga.core.models import Deployment
 from siaga.core.permissions import Action, can
 from siaga.dashboard.statuses import statuses_payload
+from siaga.media.selectors import summary as media_summary
 from siaga.wilayah import selectors
 from siaga.wilayah.choices import CHILD_LEVEL, Level
 
@@ -78,6 +79,7 @@ def situation_room(request):
         "region": region,
         "map_config": map_config(region_code=region.code),
         "checklist_overview": checklist_overview(user=user, region=region.code),
+        "media_overview": media_summary(user),
         **region_panel(user=user, region=region),
     }
     return render(request, "dashboard/situation_room.html", context)

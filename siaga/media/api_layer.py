@@ -29,7 +29,7 @@ MAX_HOURS = 24 * 30
 class MediaLayerPoint(Schema):
     code: str = Field(description="Region code of the place (desa or kecamatan).")
     name: str
-    level: str = Field(description="desa or kecamatan level, as in /regions.")
+    level: str = Field(description="district (kecamatan) or village (desa), as in /regions.")
     lat: float
     lon: float
     posts: int = Field(description="Flagged posts naming the place in the window.")
@@ -56,9 +56,9 @@ def queue_url(code: str) -> str:
     response=list[MediaLayerPoint],
     summary="Map layer: places named by flagged posts",
     description=(
-        "One point per place named in the last `hours` hours (1 to 720, deployment clock) by "
-        "posts the model flagged (any label but politik alone), in the user's scope; `region` "
-        "narrows to a kecamatan or desa and what lies inside. Largest first."
+        "One point per kecamatan or desa named in the last `hours` hours (1 to 720, deployment "
+        "clock) by posts the model flagged (any label but politik alone), in the user's scope; "
+        "`region` narrows to a kecamatan or desa and what lies inside. Largest first."
     ),
 )
 def media_layer(request: HttpRequest, hours: int = 24, region: str = ""):

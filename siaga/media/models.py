@@ -188,6 +188,9 @@ class Post(models.Model):
         default=ReviewStatus.NEW,
         db_index=True,
     )
+    # the analysts' finding (hoaks, bukan_hoaks, tidak_terverifikasi), kept when the post moves
+    # on to ditindaklanjuti and selesai
+    verdict = models.CharField(_("hasil pemeriksaan"), max_length=20, blank=True, db_index=True)
     analyst_labels = models.JSONField(
         _("label analis"), null=True, blank=True
     )  # None: not reviewed; a list (maybe empty) becomes training data

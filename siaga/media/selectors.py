@@ -108,18 +108,20 @@ def debunks_visible() -> QuerySet[Debunk]:
 
 
 def summary(user, *, hours: int = 24) -> dict:
-    """The numbers of the situation room: posts of the last day, flagged, confirmed, alerts."""
+    """The numbers of the situation room (two queries): posts of the last day, those the model
+    flagged (beyond politik) and those repeating a known hoax; posts waiting for review with a
+    risk above 0.5; hoaxes confirmed; alerts not yet acknowledged."""
     since = clock.now() - dt.timedelta(hours=hours)
-    posts = posts_visible(user)
-    recent = posts.filter(posted_at__gte=since)
-    return {
-        "posts": recent.count(),
-        "flagged": recent.exclude(label_key="").exclude(label_key="|politik|").count(),
-        "to_review": posts.filter(status__in=OPEN_STATUSES, risk__gt=0.5).count(),
-        "hoaxes": posts.filter(status__in=[ReviewStatus.HOAX, ReviewStatus.ACTED]).count(),
-        "matched": recent.filter(debunk__isnull=False).count(),
-        "alerts_open": alerts_visible(user).filter(acknowledged_at__isnull=True).count(),
-    }
+    recent = Q(posted_at__gte=since)
+    counts = posts_visible(user).aggregate(
+        posts=Count("pk", filter=recent),
+        flagged=Count("pk", filter=recent & ~Q(label_key="") & ~Q(label_key="|politik|")),
+        matched=Count("pk", filter=recent & Q(debunk__isnull=False)),
+        to_review=Count("pk", filter=Q(status__in=OPEN_STATUSES, risk__gt=0.5)),
+        hoaxes=Count("pk", filter=Q(verdict=ReviewStatus.HOAX)),
+    )
+    counts["alerts_open"] = alerts_visible(user).filter(acknowledged_at__isnull=True).count()
+    return counts
 
 
 def region_signals(*, since: dt.datetime, prefix: str = "") -> dict[str, dict[str, int]]:
@@ -129,14 +131,14 @@ def region_signals(*, since: dt.datetime, prefix: str = "") -> dict[str, dict[st
     if prefix:
         qs = qs.filter(Q(region_id=prefix) | Q(region__code__startswith=prefix + "."))
     out: dict[str, dict[str, int]] = {}
-    for code, labels, status in qs.values_list("region_id", "labels", "status").iterator(5000):
+    for code, labels, verdict in qs.values_list("region_id", "labels", "verdict").iterator(5000):
         row = out.setdefault(
             code, {"hoaks": 0, "provokasi": 0, "sara": 0, "ujaran_kebencian": 0, "confirmed": 0}
         )
         for label in labels:
             if label in row:
                 row[label] += 1
-        if status in (ReviewStatus.HOAX, ReviewStatus.ACTED) and "hoaks" in (labels or []):
+        if verdict == ReviewStatus.HOAX:
             row["confirmed"] += 1
     return out
 
@@ -167,6 +169,8 @@ def map_points(user, *, since: dt.datetime) -> list[dict]:
 
 # The labels counted per place on the map layer (politik alone does not flag a post).
 LAYER_LABELS = ("hoaks", "provokasi", "sara", "ujaran_kebencian", "kasar")
+# The places drawn: a post naming only the regency ("Kutai Timur") is about all of it, not a point.
+LAYER_LEVELS = (Level.DISTRICT, Level.VILLAGE)
 
 
 def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
@@ -174,9 +178,10 @@ def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
 
     - flagged: the model gave a label other than politik alone (``label_key`` not empty and not
       ``|politik|``);
-    - the place: the post's region, the most specific place of the regency it names; a post
-      naming no place is left out (its region is only its source's, not a place on the map);
-      a desa without coordinates is drawn at its kecamatan's point, if that has one;
+    - the place: the post's region, the most specific place of the regency it names, when that
+      is a kecamatan or a desa; a post naming no place (its region is only its source's) or only
+      the regency itself is left out; a desa without coordinates is drawn at its kecamatan's
+      point, if that has one;
     - confirmed: the analysts' status is ``hoaks``, or ``ditindaklanjuti`` with a linked debunk
       or their own ``hoaks`` label (acted on as a hoax, not only as provocation or hate).
 
@@ -187,6 +192,7 @@ def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
         posts_visible(user)
         .filter(posted_at__gte=since)
         .exclude(places=[])
+        .filter(region__level__in=LAYER_LEVELS)
         .exclude(label_key="")
         .exclude(label_key="|politik|")
     )

@@ -107,9 +107,12 @@ def post_transition(
                     _("Unggahan yang bukan hoaks tidak dapat berlabel hoaks."), field="labels"
                 )
             locked.analyst_labels = chosen
+            locked.verdict = to
             locked.reviewed_by = user
             locked.reviewed_at = clock.now()
-        locked.save(update_fields=["status", "analyst_labels", "reviewed_by", "reviewed_at"])
+        locked.save(
+            update_fields=["status", "verdict", "analyst_labels", "reviewed_by", "reviewed_at"]
+        )
         PostEvent.objects.create(
             post=locked,
             at=clock.now(),

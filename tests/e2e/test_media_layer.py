@@ -32,6 +32,7 @@ def test_flagged_posts_are_on_the_map_and_the_toggle_hides_them(live_server, dem
     assert len(points) >= 2, "the demo's day of posts names places of the regency"
     severe = [p for p in points if p["hoaks"] or p["provokasi"]]
     assert severe, "the demo has a resurfacing hoax and a provocative narrative"
+    assert {p["level"] for p in points} <= {"district", "village"}
     busiest = points[0]
 
     context = browser.new_context(viewport={"width": 1280, "height": 860})

@@ -24,7 +24,9 @@ def record(n, text, **extra):
 @pytest.fixture
 def source(world):
     return sources.source_create(
-        context=AuditContext.cli(), name="Perayap uji", kind=SourceKind.WEBHOOK,
+        context=AuditContext.cli(),
+        name="Perayap uji",
+        kind=SourceKind.WEBHOOK,
         region_code="64.08",
     )
 
@@ -56,10 +58,16 @@ def test_good_records_stored_bad_ones_reported_with_row_and_field(source):
 
 
 def test_same_post_twice_is_stored_once_and_refreshes_engagement(source):
-    first = ingest(rows(record(1, "Debat paslon malam ini ramai ditonton warga Busang", likes=2)),
-                   source=source, context=AuditContext.cli())
-    again = ingest(rows(record(1, "Debat paslon malam ini ramai ditonton warga Busang", likes=900)),
-                   source=source, context=AuditContext.cli())
+    first = ingest(
+        rows(record(1, "Debat paslon malam ini ramai ditonton warga Busang", likes=2)),
+        source=source,
+        context=AuditContext.cli(),
+    )
+    again = ingest(
+        rows(record(1, "Debat paslon malam ini ramai ditonton warga Busang", likes=900)),
+        source=source,
+        context=AuditContext.cli(),
+    )
     assert first.stored == 1 and again.stored == 0 and again.updated == 1
     post = Post.objects.get()
     assert post.likes == 900
@@ -68,14 +76,24 @@ def test_same_post_twice_is_stored_once_and_refreshes_engagement(source):
 
 def test_post_is_scored_tagged_and_matched_to_a_known_debunk(source):
     debunks.debunk_create(
-        context=AuditContext.cli(), region_code="64.08",
+        context=AuditContext.cli(),
+        region_code="64.08",
         claim="Surat suara sudah dicoblos untuk paslon nomor 2 ditemukan di gudang KPU Kutai Timur",
-        verdict="salah", date=dt.date(2024, 11, 20), source_url="https://cekfakta.contoh.id/1",
+        verdict="salah",
+        date=dt.date(2024, 11, 20),
+        source_url="https://cekfakta.contoh.id/1",
     )
     result = ingest(
-        rows(record(1, "Viral!! surat suara sudah dicoblos paslon nomor 2 ditemukan di gudang "
-                       "KPU Kutai Timur, warga Busang diminta waspada", shares=40)),
-        source=source, context=AuditContext.cli(),
+        rows(
+            record(
+                1,
+                "Viral!! surat suara sudah dicoblos paslon nomor 2 ditemukan di gudang "
+                "KPU Kutai Timur, warga Busang diminta waspada",
+                shares=40,
+            )
+        ),
+        source=source,
+        context=AuditContext.cli(),
     )
     post = Post.objects.get(pk=result.post_ids[0])
     assert set(post.scores) >= {"hoaks", "politik"}
@@ -87,9 +105,17 @@ def test_post_is_scored_tagged_and_matched_to_a_known_debunk(source):
 
 def test_near_duplicates_form_one_narrative(source):
     base = "ayo kumpul besok pagi di simpang tiga tutup jalan sampai tuntutan kita dipenuhi semua"
-    texts = [base, base + " sebarkan", "RT " + base, "Kabar cuaca: hujan deras di Sangatta sore ini"]
-    ingest(rows(*[record(i, t) for i, t in enumerate(texts)]), source=source,
-           context=AuditContext.cli())
+    texts = [
+        base,
+        base + " sebarkan",
+        "RT " + base,
+        "Kabar cuaca: hujan deras di Sangatta sore ini",
+    ]
+    ingest(
+        rows(*[record(i, t) for i, t in enumerate(texts)]),
+        source=source,
+        context=AuditContext.cli(),
+    )
     posts = list(Post.objects.order_by("external_id"))
     assert posts[0].narrative_id == posts[1].narrative_id == posts[2].narrative_id
     assert posts[3].narrative_id != posts[0].narrative_id

@@ -24,6 +24,7 @@ pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/media/layer"
 POINTS = {  # places with a map point; desa 64.08.04.1002 has none (drawn at its kecamatan)
+    "64.08": (0.9, 117.3),
     "64.08.04": (0.55, 117.55),
     "64.08.04.1001": (0.52, 117.6),
     "64.08.06": (1.1, 116.2),
@@ -95,6 +96,7 @@ def test_counts_per_place_with_labels_and_confirmed_hoaxes(layer, client):
     post(layer, "64.08.04.1001", ["politik"])  # politik alone is not flagged
     post(layer, "64.08.04.1001", [])  # nothing found
     post(layer, "64.08", ["hoaks"], places=[])  # names no place: only its source's region
+    post(layer, "64.08", ["hoaks"])  # names only the regency: about all of it, not a point
     post(layer, "64.08.06", ["kasar"])
 
     points = layer_of(client, layer.user(Role.LEADERSHIP))
