@@ -3,8 +3,8 @@
 Body: ``{"posts": [record, ...]}`` (at most 1,000 records, the schema of
 ``siaga.media.records``). Headers: ``X-Siaga-Timestamp`` and ``X-Siaga-Signature`` (see
 ``siaga.media.sources``). Answers 200 with the batch's counts and the bad records' row, field
-and message; 403 for a bad or stale signature, 404 for an unknown source, 503 when the source is
-switched off, 413 for a body over SIAGA_MEDIA_WEBHOOK_MAX_MB. Texts are never logged.
+and message; 403 for a bad or stale signature or an unknown source (names cannot be probed),
+503 when the source is switched off (told only to a correctly signed request), 413 for a body over SIAGA_MEDIA_WEBHOOK_MAX_MB. Texts are never logged.
 """
 
 from __future__ import annotations
@@ -35,11 +35,6 @@ def _error(message: str, status: int) -> JsonResponse:
 @csrf_exempt
 @require_POST
 def posts_webhook(request, slug: str):
-    source = Source.objects.filter(slug=slug, kind=SourceKind.WEBHOOK).first()
-    if source is None:
-        return _error(_("Sumber tidak dikenal."), 404)
-    if not source.active:
-        return _error(_("Sumber ini tidak aktif."), 503)
     limit = settings.SIAGA_MEDIA_WEBHOOK_MAX_MB * 1024 * 1024
     try:
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
@@ -50,7 +45,9 @@ def posts_webhook(request, slug: str):
     body = request.body
     if len(body) > limit:
         return _error(_("Isi permintaan melebihi %(mb)d MB.") % {"mb": limit // 2**20}, 413)
-    if not signature_valid(
+    # An unknown source answers like a bad signature, so that names cannot be probed.
+    source = Source.objects.filter(slug=slug, kind=SourceKind.WEBHOOK).first()
+    if source is None or not signature_valid(
         source,
         timestamp=request.headers.get("X-Siaga-Timestamp", ""),
         signature=request.headers.get("X-Siaga-Signature", ""),
@@ -58,6 +55,8 @@ def posts_webhook(request, slug: str):
     ):
         logger.warning("media webhook %s: bad or stale signature", slug)
         return _error(_("Tanda tangan tidak sah atau kedaluwarsa."), 403)
+    if not source.active:
+        return _error(_("Sumber ini tidak aktif."), 503)
     try:
         payload = json.loads(body)
     except (json.JSONDecodeError, UnicodeDecodeError):

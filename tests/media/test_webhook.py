@@ -217,13 +217,13 @@ def test_a_source_without_secret_refuses_everything(client, crawler):
 # --- unknown, switched off, wrong method, too large, wrong shape -------------------------------
 
 
-def test_an_unknown_slug_is_404(client, crawler):
+def test_an_unknown_slug_answers_like_a_bad_signature(client, crawler):
     response = deliver(client, "tidak-ada", payload(record(1)), secret=crawler.webhook_secret)
-    assert response.status_code == 404
+    assert response.status_code == 403  # the names of sources cannot be probed
     assert nothing_stored()
 
 
-def test_a_source_of_another_kind_is_404(client, world):
+def test_a_source_of_another_kind_answers_like_a_bad_signature(client, world):
     feed = sources.source_create(
         context=AuditContext.cli(),
         name="Umpan",
@@ -232,14 +232,16 @@ def test_a_source_of_another_kind_is_404(client, world):
         url="https://contoh.id/rss",
     )
     response = deliver(client, feed, payload(record(1)), secret="apa saja")
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert nothing_stored()
 
 
-def test_a_switched_off_source_is_503(client, crawler):
+def test_a_switched_off_source_is_503_but_only_to_a_signed_request(client, crawler):
     Source.objects.filter(pk=crawler.pk).update(active=False)
     response = deliver(client, crawler, payload(record(1)))
     assert response.status_code == 503
+    forged = deliver(client, crawler, payload(record(1)), secret="bukan rahasianya")
+    assert forged.status_code == 403
     assert nothing_stored()
 
 
