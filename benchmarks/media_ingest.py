@@ -239,11 +239,24 @@ def _campaign(rng: random.Random, places: list[str]) -> str:
     return ", ".join(parts)
 
 
+def _chatter(rng: random.Random, places: list[str]) -> str:
+    """An everyday post: one or two sentences, maybe a mention, a comment or a hashtag."""
+    parts = [_fill(rng.choice(CHATTER), rng, places)]
+    if rng.random() < 0.4:
+        parts.append(_fill(rng.choice(CHATTER), rng, places))
+    if rng.random() < 0.3:
+        parts.insert(0, f"@akun_{rng.randrange(20_000):05d}")
+    if rng.random() < 0.3:
+        parts.append(rng.choice(COMMENTS))
+    if rng.random() < 0.4:
+        parts.append(rng.choice(TAGS))
+    return " ".join(parts)
+
+
 def _text(rng, places, campaigns, weights, resurfacing) -> str:
     kind = rng.random()
     if kind < 0.45:
-        text = _fill(rng.choice(CHATTER), rng, places)
-        return text if rng.random() < 0.5 else text + " " + rng.choice(TAGS)
+        return _chatter(rng, places)
     if kind < 0.50:
         return _fill(rng.choice(HOSTILE), rng, places)
     if kind < 0.80:

@@ -288,21 +288,27 @@ def _store_chunk(
     if not records:
         return
     texts = [r.text for r in records]
+    # copies (retweets, copy-paste campaigns, "setuju") are scored, matched and tagged once
+    distinct = list(dict.fromkeys(texts))
+    position = {text: k for k, text in enumerate(distinct)}
+    of = [position[t] for t in texts]
 
     with _stage(stats, "classify"):
         model = textmodel.current()
         version = textmodel.version()
-        proba = model.predict_proba(texts)
+        proba = model.predict_proba(distinct)[of]
         decided = model.decide(proba)
         harmful_cols = [model.labels.index(lab) for lab in HARMFUL if lab in model.labels]
         harm = proba[:, harmful_cols].max(axis=1) if harmful_cols else np.zeros(len(records))
 
     with _stage(stats, "match"):
-        best_debunk, hoax_debunks = _match_debunks(texts)
+        distinct_debunks, hoax_debunks = _match_debunks(distinct)
+        best_debunk = [distinct_debunks[k] for k in of]
 
     with _stage(stats, "geotag"):
         gaz = gazetteer()
-        places = [gaz.codes(t) for t in texts]
+        distinct_places = [gaz.codes(t) for t in distinct]
+        places = [list(distinct_places[k]) for k in of]
 
     risks = [
         _risk(record, float(harm[i]), best_debunk[i], hoax_debunks, bool(places[i]))
@@ -366,7 +372,8 @@ def _assign_narratives(
     A narrative started in this chunk is created with its members' figures already summed;
     the stored narratives the chunk joined are updated with one statement per narrative."""
     narratives = _narrative_index()
-    assignments = narratives.assign([normalise(t) for t in texts])
+    normalised = {text: normalise(text) for text in dict.fromkeys(texts)}
+    assignments = narratives.assign([normalised[t] for t in texts])
     members: dict[object, list[int]] = {}  # narrative key -> indices of its posts in the chunk
     for i, a in enumerate(assignments):
         key = a.key if a.key is not None else a.new_key
