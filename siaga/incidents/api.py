@@ -25,7 +25,7 @@ from siaga.core.errors import DomainError, PermissionDenied
 from siaga.incidents import selectors, services
 from siaga.incidents.choices import OPEN_STATES, EventKind, Severity, State
 from siaga.incidents.models import Category, Incident
-from siaga.wilayah.api import SiagaPagination
+from siaga.wilayah.api import PagedRows, SiagaPagination
 
 router = Router(tags=["incidents"])
 
@@ -329,20 +329,7 @@ def incident_list(request: HttpRequest, filters: Query[ListFilters]):
     if wanted.pop("mine"):
         qs = qs.filter(reporter=request.auth)
     qs = selectors.incidents_filter(qs, **wanted).select_related("merged_into")
-    return _Rows(qs.prefetch_related("media"))
-
-
-class _Rows:
-    """A query whose page (only) is turned into response rows, for the paginator."""
-
-    def __init__(self, qs) -> None:
-        self.qs = qs
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        return [_out(i) for i in self.qs[window]]
+    return PagedRows(qs.prefetch_related("media"), _out)
 
 
 @router.get(

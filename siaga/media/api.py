@@ -23,7 +23,7 @@ from siaga.media.errors import MediaError
 from siaga.media.ingest import ingest
 from siaga.media.models import Debunk, MediaAlert, Narrative, Post
 from siaga.media.webhooks import MAX_POSTS
-from siaga.wilayah.api import SiagaPagination
+from siaga.wilayah.api import PagedRows, SiagaPagination
 
 router = Router(tags=["media"])
 
@@ -244,22 +244,11 @@ def _detail(post: Post) -> dict:
     return {**_post_out(post), "events": events}
 
 
-class _Rows:
-    def __init__(self, qs, out) -> None:
-        self.qs, self.out = qs, out
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        return [self.out(x) for x in self.qs[window]]
-
-
 @router.get("/posts", response=list[PostOut], summary="The triage queue, riskiest first")
 @paginate(SiagaPagination)
 def post_list(request: HttpRequest, filters: Query[PostFilters]):
     if not can(request.auth, Action.VIEW):
-        return _Rows(Post.objects.none(), _post_out)
+        return PagedRows(Post.objects.none(), _post_out)
     qs = selectors.triage_queue(
         request.auth,
         status=filters.status,
@@ -269,7 +258,7 @@ def post_list(request: HttpRequest, filters: Query[PostFilters]):
         matched=filters.matched,
         text=filters.q,
     )
-    return _Rows(qs, _post_out)
+    return PagedRows(qs, _post_out)
 
 
 @router.post(
@@ -363,9 +352,9 @@ def _narrative_out(n: Narrative) -> dict:
 @paginate(SiagaPagination)
 def narrative_list(request: HttpRequest):
     if not can(request.auth, Action.VIEW):
-        return _Rows(Narrative.objects.none(), _narrative_out)
+        return PagedRows(Narrative.objects.none(), _narrative_out)
     qs = selectors.narratives_visible(request.auth).order_by("-last_seen", "-pk")
-    return _Rows(qs, _narrative_out)
+    return PagedRows(qs, _narrative_out)
 
 
 @router.get("/narratives/{pk}", response=NarrativeDetailOut, summary="A narrative and its spread")
@@ -400,11 +389,11 @@ def _debunk_out(d: Debunk) -> dict:
 @paginate(SiagaPagination)
 def debunk_list(request: HttpRequest, q: str = ""):
     if not can(request.auth, Action.VIEW):
-        return _Rows(Debunk.objects.none(), _debunk_out)
+        return PagedRows(Debunk.objects.none(), _debunk_out)
     qs = selectors.debunks_visible()
     if q:
         qs = qs.filter(claim__icontains=q[:100])
-    return _Rows(qs, _debunk_out)
+    return PagedRows(qs, _debunk_out)
 
 
 DEBUNK_RESPONSES = {200: DebunkOut, 201: DebunkOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
@@ -466,11 +455,11 @@ def _alert_out(a: MediaAlert) -> dict:
 @paginate(SiagaPagination)
 def alert_list(request: HttpRequest, open_only: bool = False):
     if not can(request.auth, Action.VIEW):
-        return _Rows(MediaAlert.objects.none(), _alert_out)
+        return PagedRows(MediaAlert.objects.none(), _alert_out)
     qs = selectors.alerts_visible(request.auth)
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True)
-    return _Rows(qs, _alert_out)
+    return PagedRows(qs, _alert_out)
 
 
 @router.post(

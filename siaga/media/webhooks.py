@@ -4,7 +4,8 @@ Body: ``{"posts": [record, ...]}`` (at most 1,000 records, the schema of
 ``siaga.media.records``). Headers: ``X-Siaga-Timestamp`` and ``X-Siaga-Signature`` (see
 ``siaga.media.sources``). Answers 200 with the batch's counts and the bad records' row, field
 and message; 403 for a bad or stale signature or an unknown source (names cannot be probed),
-503 when the source is switched off (told only to a correctly signed request), 413 for a body over SIAGA_MEDIA_WEBHOOK_MAX_MB. Texts are never logged.
+503 when the source is switched off (told only to a correctly signed request), 413 for a body
+over SIAGA_MEDIA_WEBHOOK_MAX_MB. Texts are never logged.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from siaga.voters.imports import (
     imports_visible,
 )
 from siaga.voters.models import DptImport, JobStatus
-from siaga.wilayah.api import SiagaPagination
+from siaga.wilayah.api import PagedRows, SiagaPagination
 
 router = Router(tags=["voters"])
 
@@ -145,23 +145,7 @@ def import_create(
 def import_list(request: HttpRequest):
     if not can(request.auth, Action.IMPORT_DPT):
         raise HttpError(403, _("Anda tidak berwenang mengimpor DPT."))
-    return _Rows(imports_visible(user=request.auth))
-
-
-class _Rows:
-    """A query whose page (only) is turned into response rows, for the paginator."""
-
-    def __init__(self, qs) -> None:
-        self.qs = qs
-
-    def count(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, item):
-        return [_out(i) for i in self.qs[item]]
-
-    def __len__(self) -> int:  # pragma: no cover - the paginator counts with count()
-        return self.count()
+    return PagedRows(imports_visible(user=request.auth), _out)
 
 
 @router.get(

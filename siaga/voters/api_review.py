@@ -18,7 +18,7 @@ from siaga.core.errors import DomainError, PermissionDenied
 from siaga.voters import linkage, selectors
 from siaga.voters.models import DuplicateClass, DuplicatePair, JobStatus, LinkageRun, PairStatus
 from siaga.voters.privacy import nik_for
-from siaga.wilayah.api import SiagaPagination
+from siaga.wilayah.api import PagedRows, SiagaPagination
 
 router = Router(tags=["voters"])
 
@@ -187,19 +187,6 @@ def _get(request: HttpRequest, pk: int) -> DuplicatePair:
         raise Http404 from exc
 
 
-class _Rows:
-    """A query whose page (only) is turned into response rows, for the paginator."""
-
-    def __init__(self, user, qs) -> None:
-        self.user, self.qs = user, qs
-
-    def __len__(self) -> int:
-        return self.qs.count()
-
-    def __getitem__(self, window: slice) -> list[dict]:
-        return [_pair_out(self.user, p) for p in self.qs[window]]
-
-
 @router.get(
     "/pairs",
     response=list[PairOut],
@@ -219,7 +206,7 @@ def pair_list(request: HttpRequest, filters: Query[PairFilters]):
     qs = qs.select_related(
         "voter_l__desa", "voter_l__tps", "voter_r__desa", "voter_r__tps", "decided_by"
     ).order_by("-probability", "pk")
-    return _Rows(user, qs)
+    return PagedRows(qs, lambda p: _pair_out(user, p))
 
 
 @router.get("/pairs/{pk}", response=PairDetailOut, summary="One pair with the engine's evidence")

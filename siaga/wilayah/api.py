@@ -272,3 +272,20 @@ def tps_detail(request: HttpRequest, tps_id: int):
         return selectors.tps_get(user=_user(request), pk=tps_id)
     except selectors.NotFound as exc:
         raise Http404 from exc
+
+
+class PagedRows:
+    """A query whose page (only) is turned into response rows by ``out``, for the paginator:
+    a list endpoint converts the 100 rows it returns, never the whole query."""
+
+    def __init__(self, qs, out) -> None:
+        self.qs, self.out = qs, out
+
+    def __len__(self) -> int:
+        return self.qs.count()
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __getitem__(self, window: slice) -> list[dict]:
+        return [self.out(x) for x in self.qs[window]]
