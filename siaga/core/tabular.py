@@ -79,11 +79,11 @@ class RowError:
     def __str__(self) -> str:
         parts = []
         if self.sheet:
-            parts.append(f"sheet {self.sheet}")
+            parts.append(_("lembar %(sheet)s") % {"sheet": self.sheet})
         if self.row is not None:
-            parts.append(f"row {self.row}")
+            parts.append(_("baris %(row)s") % {"row": self.row})
         if self.column:
-            parts.append(f"column {self.column}")
+            parts.append(_("kolom %(column)s") % {"column": self.column})
         return f"{', '.join(parts)}: {self.message}" if parts else self.message
 
 

@@ -245,7 +245,7 @@ def test_debunk_import_is_all_or_nothing_and_idempotent(media, login, tmp_path):
         refused = client.post(reverse("media:debunks_import"), {"file": upload(bad)}, follow=True)
         text = messages_of(refused)
         assert "Tidak ada yang disimpan" in text
-        assert "row 4" in text and "column date" in text  # the row and the column
+        assert "baris 4" in text and "kolom date" in text  # the row and the column
         assert Debunk.objects.count() == 1
         client.post(reverse("media:debunks_import"), {"file": upload(GOOD_CSV)})
         assert Debunk.objects.count() == 3

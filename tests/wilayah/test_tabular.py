@@ -296,8 +296,8 @@ def test_parse_float_rejects_non_numbers(raw):
 
 
 def test_row_error_reads_as_row_and_column():
-    assert str(RowError(4, "DPT_L", "bukan angka")) == "row 4, column DPT_L: bukan angka"
-    assert str(RowError(2, "tps", "x", sheet="Busang")) == "sheet Busang, row 2, column tps: x"
+    assert str(RowError(4, "DPT_L", "bukan angka")) == "baris 4, kolom DPT_L: bukan angka"
+    assert str(RowError(2, "tps", "x", sheet="Busang")) == "lembar Busang, baris 2, kolom tps: x"
     assert str(RowError(None, None, "Berkas kosong.")) == "Berkas kosong."
 
 

@@ -354,9 +354,9 @@ def test_tps_import_command_prints_row_and_column_errors_and_writes_a_report(reg
         call_command("tps", "import", str(path), "--report", str(errors_csv), stderr=stderr)
 
     lines = stderr.getvalue().splitlines()
-    assert lines[0].startswith("row 3, column Kode Desa: ")
-    assert lines[1].startswith("row 4, column DPT L: ")
-    assert lines[3].startswith("row 6, column No TPS: ")
+    assert lines[0].startswith("baris 3, kolom Kode Desa: ")
+    assert lines[1].startswith("baris 4, kolom DPT L: ")
+    assert lines[3].startswith("baris 6, kolom No TPS: ")
     with errors_csv.open(encoding="utf-8-sig") as handle:
         assert len(list(csv.reader(handle))) == 5
     assert Tps.objects.count() == 0
