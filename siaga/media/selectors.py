@@ -143,36 +143,6 @@ def region_signals(*, since: dt.datetime, prefix: str = "") -> dict[str, dict[st
     return out
 
 
-def map_points(user, *, since: dt.datetime) -> list[dict]:
-    """Flagged posts per place (desa or kecamatan with a map point) for the map layer."""
-    rows = (
-        posts_visible(user)
-        .filter(posted_at__gte=since)
-        .exclude(places=[])
-        .exclude(label_key="")
-        .values("region_id", "region__name", "region__lat", "region__lon")
-        .annotate(n=Count("pk"), hoax=Count("pk", filter=Q(label_key__contains="|hoaks|")))
-    )
-    return [
-        {
-            "code": r["region_id"],
-            "name": r["region__name"],
-            "lat": r["region__lat"],
-            "lon": r["region__lon"],
-            "posts": r["n"],
-            "hoaks": r["hoax"],
-        }
-        for r in rows
-        if r["region__lat"] is not None
-    ]
-
-
-# The labels counted per place on the map layer (politik alone does not flag a post).
-LAYER_LABELS = ("hoaks", "provokasi", "sara", "ujaran_kebencian", "kasar")
-# The places drawn: a post naming only the regency ("Kutai Timur") is about all of it, not a point.
-LAYER_LEVELS = (Level.DISTRICT, Level.VILLAGE)
-
-
 def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
     """Flagged posts per named place since ``since``, for the situation-room map layer.
 
