@@ -143,6 +143,12 @@ def region_signals(*, since: dt.datetime, prefix: str = "") -> dict[str, dict[st
     return out
 
 
+# The labels counted per place on the map layer (politik alone does not flag a post).
+LAYER_LABELS = ("hoaks", "provokasi", "sara", "ujaran_kebencian", "kasar")
+# The places drawn: a post naming only the regency ("Kutai Timur") is about all of it, not a point.
+LAYER_LEVELS = (Level.DISTRICT, Level.VILLAGE)
+
+
 def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
     """Flagged posts per named place since ``since``, for the situation-room map layer.
 
