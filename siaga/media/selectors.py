@@ -14,7 +14,7 @@ from django.db.models import Count, Max, Q, QuerySet
 from siaga.core import clock
 from siaga.core.deployment import deployment_regency
 from siaga.core.permissions import user_scope
-from siaga.media.choices import Label, ReviewStatus
+from siaga.media.choices import ReviewStatus
 from siaga.media.models import Debunk, MediaAlert, Narrative, Post
 from siaga.wilayah.choices import Level
 from siaga.wilayah.models import Region
@@ -158,8 +158,8 @@ def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
       is a kecamatan or a desa; a post naming no place (its region is only its source's) or only
       the regency itself is left out; a desa without coordinates is drawn at its kecamatan's
       point, if that has one;
-    - confirmed: the analysts' status is ``hoaks``, or ``ditindaklanjuti`` with a linked debunk
-      or their own ``hoaks`` label (acted on as a hoax, not only as provocation or hate).
+    - confirmed: the analysts found it a hoax (its verdict is ``hoaks``, kept when the post is
+      acted on and closed).
 
     Scoped like every read (``posts_visible``); ``region`` narrows to a place and its desa.
     Sorted by the number of posts, largest first.
@@ -177,7 +177,7 @@ def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
     per_label = {
         label: Count("pk", filter=Q(label_key__contains=f"|{label}|")) for label in LAYER_LABELS
     }
-    confirmed = Q(status=ReviewStatus.HOAX) | Q(status=ReviewStatus.ACTED, debunk__isnull=False)
+    confirmed = Q(verdict=ReviewStatus.HOAX)
     rows = list(
         qs.values("region_id")
         .annotate(
@@ -188,18 +188,10 @@ def layer_points(user, *, since: dt.datetime, region: str = "") -> list[dict]:
         )
         .order_by()
     )
-    # Acted on without a debunk: the analysts' own hoaks label decides (read here, since JSON
-    # containment lookups differ between SQLite and PostgreSQL; these posts are few).
-    acted = qs.filter(status=ReviewStatus.ACTED, debunk__isnull=True)
-    acted_as_hoax = Counter(
-        code
-        for code, labels in acted.values_list("region_id", "analyst_labels")
-        if labels and Label.HOAKS in labels
-    )
-    return _layer_merge(rows, acted_as_hoax)
+    return _layer_merge(rows)
 
 
-def _layer_merge(rows: list[dict], acted_as_hoax: Counter) -> list[dict]:
+def _layer_merge(rows: list[dict]) -> list[dict]:
     """Rows per region code -> points per place with coordinates (a desa without any falls
     back to its kecamatan); regions with no point at all are left off the map."""
     places = Region.objects.only("code", "name", "level", "lat", "lon", "parent_id")
@@ -226,7 +218,6 @@ def _layer_merge(rows: list[dict], acted_as_hoax: Counter) -> list[dict]:
         )
         for key in ("posts", "confirmed", *LAYER_LABELS):
             point[key] += row[key]
-        point["confirmed"] += acted_as_hoax.get(row["region_id"], 0)
         point["last_posted_at"] = max(point["last_posted_at"], row["last_posted_at"])
     return sorted(points.values(), key=lambda p: (-p["posts"], p["code"]))
 

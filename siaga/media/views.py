@@ -22,6 +22,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from siaga.core.audit import AuditContext
@@ -382,13 +383,21 @@ def debunk_import(request):
         shown = "; ".join(str(e) for e in report.errors[:5])
         messages.error(
             request,
-            _("Tidak ada yang disimpan: %(n)d galat. %(errors)s")
+            ngettext(
+                "Tidak ada yang disimpan: %(n)d galat. %(errors)s",
+                "Tidak ada yang disimpan: %(n)d galat. %(errors)s",
+                len(report.errors),
+            )
             % {"n": len(report.errors), "errors": shown},
         )
     else:
         messages.success(
             request,
-            _("%(created)d klarifikasi baru, %(unchanged)d sudah ada.")
+            ngettext(
+                "%(created)d klarifikasi baru, %(unchanged)d sudah ada.",
+                "%(created)d klarifikasi baru, %(unchanged)d sudah ada.",
+                report.created,
+            )
             % {"created": report.created, "unchanged": report.unchanged},
         )
     return redirect("media:debunks")

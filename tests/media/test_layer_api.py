@@ -80,18 +80,32 @@ def test_counts_per_place_with_labels_and_confirmed_hoaxes(layer, client):
     debunk = Debunk.objects.create(
         claim="Surat suara sudah dicoblos", verdict="salah", date=dt.date(2024, 11, 20)
     )
-    post(layer, "64.08.04.1001", ["hoaks"], status=ReviewStatus.HOAX)
-    post(layer, "64.08.04.1001", ["hoaks", "provokasi"], status=ReviewStatus.ACTED, debunk=debunk)
+    hoax = {"verdict": ReviewStatus.HOAX}
+    post(layer, "64.08.04.1001", ["hoaks"], status=ReviewStatus.HOAX, **hoax)
+    post(
+        layer,
+        "64.08.04.1001",
+        ["hoaks", "provokasi"],
+        status=ReviewStatus.ACTED,
+        debunk=debunk,
+        **hoax,
+    )
     acted_hoax = ["hoaks", "politik"]
-    post(layer, "64.08.04.1001", acted_hoax, status=ReviewStatus.ACTED, analyst_labels=["hoaks"])
+    post(layer, "64.08.04.1001", acted_hoax, status=ReviewStatus.DONE, **hoax)
     post(
         layer,
         "64.08.04.1001",
         ["provokasi"],
         status=ReviewStatus.ACTED,
-        analyst_labels=["provokasi"],
+        verdict=ReviewStatus.UNVERIFIABLE,
     )  # acted on as provocation: not a confirmed hoax
-    post(layer, "64.08.04.1001", ["hoaks"], status=ReviewStatus.NOT_HOAX)
+    post(
+        layer,
+        "64.08.04.1001",
+        ["hoaks"],
+        status=ReviewStatus.NOT_HOAX,
+        verdict=ReviewStatus.NOT_HOAX,
+    )
     post(layer, "64.08.04.1001", ["sara", "ujaran_kebencian"])
     post(layer, "64.08.04.1001", ["politik"])  # politik alone is not flagged
     post(layer, "64.08.04.1001", [])  # nothing found
@@ -111,7 +125,7 @@ def test_counts_per_place_with_labels_and_confirmed_hoaxes(layer, client):
         1,
         1,
     )
-    assert desa["confirmed"] == 3  # verdict hoaks; acted with a debunk; acted labelled hoaks
+    assert desa["confirmed"] == 3  # verdict hoaks: under review, acted on, closed
     assert desa["url"] == "/medsos/?region=64.08.04.1001&status=semua"
     busang = points["64.08.06"]
     assert (busang["posts"], busang["kasar"], busang["hoaks"], busang["confirmed"]) == (1, 1, 0, 0)
