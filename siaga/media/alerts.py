@@ -12,6 +12,7 @@ audited. Acknowledging it is audited too.
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
 
 from django.conf import settings
 from django.db import transaction
@@ -72,46 +73,72 @@ def _spike(times: list[dt.datetime]):
 
 
 def detect(*, narrative_ids=(), region_codes=()) -> list[MediaAlert]:
-    """Raise the alerts the latest posts call for; returns those raised now."""
+    """Raise the alerts the latest posts call for; returns those raised now.
+
+    Two queries whatever the batch: the harmful posts of the touched narratives, and the
+    inflammatory posts of the touched kecamatan, over the window and its baseline (only their
+    times are read)."""
     end, hours = _window()
     start = end - dt.timedelta(hours=hours)
-    raised: list[MediaAlert] = []
+    recent = end - dt.timedelta(hours=settings.SIAGA_MEDIA_SPIKE_HOURS)
     minimum = settings.SIAGA_MEDIA_SPIKE_MIN_POSTS
-    candidates = Narrative.objects.filter(
-        pk__in=list(narrative_ids), post_count__gte=minimum, last_seen__gte=start
+    raised: list[MediaAlert] = []
+    in_window = Q(posted_at__gte=start, posted_at__lte=end)
+
+    # A narrative can only spike if it grew lately; only what may do harm counts (a harmless
+    # message going viral, rain or a debate, is no alert).
+    narratives = Narrative.objects.in_bulk(
+        Narrative.objects.filter(
+            pk__in=list(narrative_ids), post_count__gte=minimum, last_seen__gte=recent
+        ).values_list("pk", flat=True)
     )
-    for narrative in candidates:
-        # only what may do harm: a harmless message going viral (rain, a debate) is no alert
+    times: dict[int, list[dt.datetime]] = defaultdict(list)
+    if narratives:
         rows = Post.objects.filter(
-            narrative=narrative, posted_at__gte=start, posted_at__lte=end
-        ).values_list("posted_at", "labels", "debunk_id")
-        times = [when for when, labels, debunk in rows if debunk or set(labels) & set(HARMFUL)]
-        if len(times) < minimum:
-            continue
-        spike = _spike(times)
+            in_window, _labelled(HARMFUL) | Q(debunk__isnull=False), narrative_id__in=narratives
+        ).values_list("narrative_id", "posted_at")
+        for narrative_id, when in rows.iterator(5000):
+            times[narrative_id].append(when)
+    for pk, narrative in sorted(narratives.items()):
         region_code = narrative.region_id or deployment_regency()
-        if spike.fires and not _recent(
-            AlertKind.NARRATIVE_SPIKE, narrative_id=narrative.pk, region_code=region_code
+        spike = _spike(times[pk]) if len(times[pk]) >= minimum else None
+        if (
+            spike
+            and spike.fires
+            and not _recent(AlertKind.NARRATIVE_SPIKE, narrative_id=pk, region_code=region_code)
         ):
             raised.append(
                 _raise(
                     AlertKind.NARRATIVE_SPIKE, spike, narrative=narrative, region_code=region_code
                 )
             )
+
     kecamatan = sorted({code[:8] for code in region_codes if len(code) >= 8})
+    per_place: dict[str, list[dt.datetime]] = defaultdict(list)
+    if kecamatan:
+        under = Q()
+        for code in kecamatan:
+            under |= Q(region_id=code) | Q(region__code__startswith=code + ".")
+        rows = Post.objects.filter(in_window, under, _labelled(INFLAMMATORY)).values_list(
+            "region_id", "posted_at"
+        )
+        for code, when in rows.iterator(5000):
+            per_place[code[:8]].append(when)
     for code in kecamatan:
-        rows = Post.objects.filter(
-            Q(region_id=code) | Q(region__code__startswith=code + "."),
-            posted_at__gte=start,
-            posted_at__lte=end,
-        ).values_list("posted_at", "labels")
-        times = [when for when, labels in rows if set(labels) & set(INFLAMMATORY)]
-        if len(times) < minimum:
+        if len(per_place[code]) < minimum:
             continue
-        spike = _spike(times)
+        spike = _spike(per_place[code])
         if spike.fires and not _recent(AlertKind.PLACE_SURGE, region_code=code):
             raised.append(_raise(AlertKind.PLACE_SURGE, spike, region_code=code))
     return raised
+
+
+def _labelled(labels) -> Q:
+    """Posts the model gave one of ``labels`` (through ``label_key``, "|hoaks|sara|")."""
+    condition = Q(pk__in=[])
+    for label in labels:
+        condition |= Q(label_key__contains=f"|{label}|")
+    return condition
 
 
 def _raise(kind: str, spike, *, region_code: str, narrative: Narrative | None = None) -> MediaAlert:
