@@ -409,6 +409,17 @@ def _assign_narratives(
     return out
 
 
+def common_region(codes: list[str]) -> str:
+    """The deepest Kemendagri code every one of ``codes`` lies in (or is)."""
+    parts = [code.split(".") for code in codes]
+    shared = []
+    for segment in zip(*parts, strict=False):
+        if len(set(segment)) > 1:
+            break
+        shared.append(segment[0])
+    return ".".join(shared)
+
+
 def _add_members(
     narrative: Narrative, indices: list[int], records: list[PostRecord], found: _Found
 ) -> None:
@@ -417,10 +428,13 @@ def _add_members(
     narrative.first_seen = min([narrative.first_seen, *(records[i].posted_at for i in indices)])
     narrative.last_seen = max([narrative.last_seen, *(records[i].posted_at for i in indices)])
     narrative.peak_risk = max([narrative.peak_risk, *(found.risks[i] for i in indices)])
-    if narrative.region_id is None:
-        regions = Counter(found.places[i][0] for i in indices if found.places[i])
-        if regions:
-            narrative.region_id = regions.most_common(1)[0][0]
+    # the narrative is about the places its posts name: their deepest common region (posts
+    # naming Sepaso and Keraitan make a narrative of Kecamatan Bengalon)
+    named = [found.places[i][0] for i in indices if found.places[i]]
+    if narrative.region_id:
+        named.append(narrative.region_id)
+    if named:
+        narrative.region_id = common_region(named) or None
     if narrative.debunk_id is None:
         matched = [found.debunks[i][0] for i in indices if found.debunks[i][0]]
         if matched:

@@ -126,3 +126,16 @@ def test_near_duplicates_form_one_narrative(source):
     assert Post.objects.get(external_id="t9").narrative_id == narrative.pk
     narrative.refresh_from_db()
     assert narrative.post_count == 4
+
+
+def test_a_narrative_naming_several_desa_belongs_to_their_kecamatan(source):
+    base = "ayo kumpul malam ini di {} jaga kampung dan tutup jalan poros sampai besok pagi"
+    ingest(
+        rows(record(1, base.format("Singa Gembara")), record(2, base.format("Sangatta Utara"))),
+        source=source,
+        context=AuditContext.cli(),
+    )
+    first, second = Post.objects.order_by("external_id")
+    assert first.narrative_id == second.narrative_id
+    assert first.region_id == "64.08.04.1001"  # the post is where it says
+    assert Narrative.objects.get(pk=first.narrative_id).region_id == "64.08.04"
