@@ -25,9 +25,9 @@ from pathlib import Path
 from siaga.engines.nlp.classifier import (
     CARD_FILE,
     CV_FOLDS,
+    MODEL_DESCRIPTION,
     MODEL_FILE,
     README_FILE,
-    C,
     fit,
 )
 from siaga.engines.nlp.errors import TextDataError
@@ -118,10 +118,7 @@ def _card(n_seed: int, n_extra: int, model, scores: dict[str, float]) -> dict:
         },
         "scores": scores,  # the same out-of-fold F1 per label, at the top level for audit logs
         "thresholds": dict(zip(model.labels, map(float, model.thresholds), strict=True)),
-        "model": (
-            "normalise + TF-IDF word 1-2 + char_wb 2-5 grams, one-vs-rest logistic regression "
-            f"(C={C}, balanced), Platt-calibrated"
-        ),
+        "model": MODEL_DESCRIPTION,
         "scikit_learn": sklearn.__version__,
         "licence": (
             f"{PROJECT_LICENCE} (Siaga project licence) for the seed corpus; the analyst-labelled "

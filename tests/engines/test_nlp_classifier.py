@@ -259,3 +259,72 @@ def test_media_command_trains_then_classifies(tmp_path):
             "media", "classify", "--model", str(tmp_path / "model"), "--input", str(inp),
             "--text-column", "tweet", "--out", str(out),
         )  # fmt: skip
+
+
+# --- features -----------------------------------------------------------------------------------
+
+POSTS = [
+    "dasar kafir cina usir dari negeri ini",
+    "ayo ke tps pagi pagi jangan lupa bawa ktp",
+    "pak ahok tetap berkarya kafir kafir",
+    "hujan deras di sangatta banjir lagi",
+    "ayo ayo ke tps",
+]
+
+
+def test_char_ngrams_equal_scikit_learns_char_wb_tfidf_and_survive_pickling():
+    import pickle
+
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from siaga.engines.nlp.features import CharNgrams
+
+    ours = CharNgrams(ngram_range=(2, 5), min_df=2, max_features=300_000)
+    ref = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(2, 5), lowercase=False, min_df=2, sublinear_tf=True
+    )
+    a, b = ours.fit_transform(POSTS), ref.fit_transform(POSTS)
+    assert list(ours.get_feature_names_out()) == list(ref.get_feature_names_out())
+    assert np.allclose(a.toarray(), b.toarray(), atol=1e-6)
+    unseen = ["kafir cina di tps", "", "zzz"]
+    again = pickle.loads(pickle.dumps(ours))  # noqa: S301 - our own object
+    assert again._words == {}  # the word cache is not saved with the model
+    assert np.allclose(
+        again.transform(unseen).toarray(), ref.transform(unseen).toarray(), atol=1e-6
+    )
+    # max_features keeps the most frequent n-grams
+    small = CharNgrams(ngram_range=(2, 5), min_df=1, max_features=10).fit(POSTS)
+    assert len(small.vocabulary_) == 10 and " a" in small.vocabulary_
+
+
+def test_lexicon_features_count_category_words_and_shouting():
+    from siaga.engines.nlp.features import NAMES, category_of, lexicon_features
+
+    raw = ["DASAR KAFIR CINA!!!", "selamat pagi"]
+    x = lexicon_features(raw, [normalise(t) for t in raw]).toarray()
+    assert x.shape == (2, len(NAMES))
+    col = {name: i for i, name in enumerate(NAMES)}
+    assert x[0, col["<religion>"]] > 0 and x[0, col["<race>"]] > 0 and x[0, col["<insult>"]] > 0
+    assert x[1, col["<religion>"]] == 0 and x[1, col["<insult>"]] == 0
+    assert x[0, col["<upper case>"]] == 1.0 and x[1, col["<upper case>"]] == 0.0
+    assert x[0, col["<!>"]] > x[1, col["<!>"]] == 0
+    assert set(category_of("kafir")) == {"insult", "religion"}
+    assert category_of("pagi") == []
+
+
+def test_a_long_post_is_classified_on_its_first_characters(multilabel):
+    import numpy as np
+
+    from siaga.engines.nlp.classifier import MAX_CHARS
+
+    tmp, _, test, _ = multilabel
+    model = load(tmp / "model")
+    head = (test[0]["text"] + " ") * (MAX_CHARS // max(len(test[0]["text"]), 1) + 2)
+    head = head[:MAX_CHARS]
+    tail = " kafir anjing cina" * 50
+    a, b = model.predict_proba([head, head + tail])
+    assert np.allclose(a, b)
+    # ... while the same words inside the limit do move the scores
+    (c,) = model.predict_proba([head[: MAX_CHARS - len(tail)] + tail])
+    assert not np.allclose(a, c)

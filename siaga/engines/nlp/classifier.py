@@ -1,16 +1,35 @@
 """Text classifiers for the TP3D's categories, trained and applied on CSV files (no Django).
 
-Model: the text goes through :func:`siaga.engines.nlp.normalise.normalise`, then two TF-IDF
-views are stacked, word 1–2-grams and character 2–5-grams inside word boundaries (``char_wb``:
-robust to the spelling variants the slang list misses), both with sublinear term frequency.
-Every label has its own logistic regression (one-vs-rest, ``class_weight="balanced"`` so that
-rare labels such as SARA are not drowned). Probabilities are calibrated by Platt scaling fitted
-on 3-fold out-of-fold decision values; the same out-of-fold probabilities give the held-out
-F1 per label written to the model card and, for multi-label models, each label's threshold
-(the one maximising that label's F1). Single-label models normalise the probabilities to sum
-to one and predict the label of highest probability, or of highest probability divided by the
-class frequency when that gave the better out-of-fold macro-F1 (it finds rare classes such as
-non-hoax far more often: 0.41 F1 against 0.22 on hoax_social_bdc2020).
+Model. A post is cut to its first ``MAX_CHARS`` (1000) characters, since forum walls of text
+would otherwise dominate the cost (5 % of netifier_toxic's forum posts are longer, no tweet
+is), and goes through :func:`siaga.engines.nlp.normalise.normalise`. Two sparse views are built:
+TF-IDF word 1–2-grams and TF-IDF character 2–5-grams inside word boundaries (robust to the
+spelling variants the slang list misses); :class:`~siaga.engines.nlp.features.WordNgrams` and
+:class:`~siaga.engines.nlp.features.CharNgrams` give scikit-learn's TF-IDF matrices, faster.
+Each view has the 14 lexicon and style columns of
+:func:`~siaga.engines.nlp.features.lexicon_features` appended (counts of insult, religion,
+race/ethnicity, gender and physical words; upper-case share, ``!``, ``?``, length).
+
+Every label gets three one-vs-rest linear members, chosen because they err differently:
+
+1. NB-SVM on the word view: the features are scaled by their naive-Bayes log-count ratio for
+   that label, then a class-balanced linear SVM (``SVM_C``) is fitted; the scaling is folded
+   back into the weights, so the member stays one dot product.
+2. A class-balanced linear SVM on the character view.
+3. Multinomial naive Bayes on the word n-grams (its log-odds are linear too).
+
+Each member's decision value is Platt-calibrated on 3-fold out-of-fold decision values (three
+passes with different folds on sets under ``SMALL_SET_ROWS`` rows, whose word vocabulary also
+keeps the n-grams seen once: small sets need both, large ones neither), and the label's
+probability is the mean of the three calibrated probabilities. The same out-of-fold
+probabilities give the held-out F1 per label written to the model card and the decision rule:
+for multi-label models each label's threshold (the one maximising that label's F1); for
+single-label models, where the probabilities are normalised to sum to one, one multiplier per
+class (the label is the argmax of probability × multiplier), found by coordinate search for the
+best out-of-fold macro-F1, which is what makes rare classes such as non-hoax get found.
+
+Figures (benchmarks/media.py, 5-fold CV on the shared train splits, against TF-IDF +
+LinearSVC): see benchmarks/README.md, section "Social-media text".
 
 Files written by :func:`train_csv` into MODEL_DIR: ``model.joblib`` (the :class:`TextModel`),
 ``card.json`` (labels, data file name and row count, training date, held-out F1 per label,
@@ -29,11 +48,14 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
+from sklearn.naive_bayes import MultinomialNB
+from sklearn.svm import LinearSVC
 
 from .errors import TextDataError
+from .features import NAMES as LEXICON_NAMES
+from .features import CharNgrams, WordNgrams, category_of, lexicon_features
 from .normalise import normalise
 
 Progress = Callable[[str], None]
@@ -42,37 +64,34 @@ MODEL_FILE = "model.joblib"
 CARD_FILE = "card.json"
 README_FILE = "README.md"
 CV_FOLDS = 3
-C = 4.0
+SVM_C = 0.2  # LinearSVC regularisation of the two SVM members (features are L2-normalised rows)
+LR_C = 4.0  # logistic regression member (when MEMBERS has one)
+SMALL_SET_ROWS = 2000  # below: word n-grams seen once kept, out-of-fold pass repeated
+SMALL_SET_REPEATS = 3
+NB_ALPHA = 0.1  # additive smoothing of the multinomial naive Bayes member
+MAX_CHARS = 1000  # a post is classified on its first characters (speed on forum walls of text)
+MODEL_DESCRIPTION = (
+    f"normalise (first {MAX_CHARS} characters) + TF-IDF word 1-2 and char_wb 2-5 grams + "
+    "lexicon/style features; per label the mean of three Platt-calibrated members: NB-SVM on "
+    f"words and linear SVM on characters (C={SVM_C}, class-balanced), multinomial NB on words "
+    f"(alpha={NB_ALPHA})"
+)
 THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 3)
+WEIGHT_GRID = np.exp(np.linspace(-2.5, 2.5, 41))
+# (view, kind): view 0 = word n-grams + lexicon, 1 = character n-grams + lexicon
+MEMBERS: tuple[tuple[int, str], ...] = ((0, "nbsvm"), (1, "svm"), (0, "mnb"))
 
 
 def _quiet(_msg: str) -> None:
     return None
 
 
-def _vectorizers() -> tuple[TfidfVectorizer, TfidfVectorizer]:
-    word = TfidfVectorizer(
-        ngram_range=(1, 2),
-        token_pattern=r"\S+",  # noqa: S106 - a regex, not a password
-        lowercase=False,
-        min_df=2,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
-    char = TfidfVectorizer(
-        analyzer="char_wb",
-        ngram_range=(2, 5),
-        lowercase=False,
-        min_df=2,
-        max_features=300_000,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
+def _vectorizers(n_rows: int) -> tuple[WordNgrams, CharNgrams]:
+    # On small sets a word n-gram seen once is still worth a weight (min_df 1 gave +0.01
+    # macro-F1 on id_hatespeech_alfina); on larger ones it is mostly noise and model size.
+    word = WordNgrams(min_df=1 if n_rows < SMALL_SET_ROWS else 2)
+    char = CharNgrams(ngram_range=(2, 5), min_df=2, max_features=300_000)
     return word, char
-
-
-def _logreg() -> LogisticRegression:
-    return LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=1000)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -85,35 +104,114 @@ def _f1(y: np.ndarray, pred: np.ndarray) -> float:
     return 2 * tp / denom if denom else 0.0
 
 
+def _nb_ratio(X: sp.csr_matrix, y: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Log-count ratio of each feature's presence in positive vs negative rows (NB-SVM)."""
+    present = X.copy()
+    present.data[:] = 1.0
+    p = alpha + np.asarray(present[y].sum(axis=0)).ravel()
+    q = alpha + np.asarray(present[~y].sum(axis=0)).ravel()
+    return np.log((p / p.sum()) / (q / q.sum())).astype(np.float32)
+
+
+def _fit_member(
+    kind: str, X: sp.csr_matrix, y: np.ndarray, n_word: int
+) -> tuple[np.ndarray, float]:
+    """One binary linear model; returns (coef over the view's columns, intercept)."""
+    if kind == "lr":
+        lr = LogisticRegression(C=LR_C, class_weight="balanced", solver="liblinear", max_iter=1000)
+        lr.fit(X, y)
+        return lr.coef_[0].astype(np.float32), float(lr.intercept_[0])
+    if kind == "mnb":
+        # multinomial NB on the word n-grams only; its log-odds are a linear function
+        nb = MultinomialNB(alpha=NB_ALPHA).fit(X[:, :n_word], y)
+        coef = np.zeros(X.shape[1], dtype=np.float32)
+        coef[:n_word] = nb.feature_log_prob_[1] - nb.feature_log_prob_[0]
+        return coef, float(nb.class_log_prior_[1] - nb.class_log_prior_[0])
+    r = _nb_ratio(X, y) if kind == "nbsvm" else None
+    Xs = X @ sp.diags(r) if r is not None else X
+    svm = LinearSVC(C=SVM_C, class_weight="balanced").fit(Xs, y)
+    coef = svm.coef_[0].astype(np.float32)
+    if r is not None:
+        coef = coef * r  # scaling the features by r = scaling the weights by r
+    return coef, float(svm.intercept_[0])
+
+
+def _platt(z: np.ndarray, y: np.ndarray) -> tuple[float, float]:
+    cal = LogisticRegression(C=1e4).fit(z[:, None], y)
+    return float(cal.coef_[0, 0]), float(cal.intercept_[0])
+
+
+def _macro_f1(proba: np.ndarray, Y: np.ndarray, weights: np.ndarray) -> float:
+    pred = (proba * weights).argmax(axis=1)
+    return float(np.mean([_f1(Y[:, j], pred == j) for j in range(Y.shape[1])]))
+
+
+def _tune_weights(proba: np.ndarray, Y: np.ndarray) -> np.ndarray:
+    """Per-class multipliers of the probabilities maximising out-of-fold macro-F1.
+
+    Start from the better of no weighting and 1 / class frequency, then two rounds of
+    coordinate search over a log grid, each class's weight set to the middle of its best plateau
+    (the first class stays at 1: only ratios matter).
+    """
+    k = Y.shape[1]
+    start = [np.ones(k), 1.0 / np.maximum(Y.mean(axis=0), 1e-6)]
+    w = max(start, key=lambda c: _macro_f1(proba, Y, c))
+    w = w / w[0]
+    for _ in range(2):
+        for j in range(1, k):
+            scores = []
+            for g in WEIGHT_GRID:
+                trial = w.copy()
+                trial[j] = g
+                scores.append(_macro_f1(proba, Y, trial))
+            top = np.flatnonzero(np.asarray(scores) >= max(scores) - 1e-9)
+            w[j] = WEIGHT_GRID[top[len(top) // 2]]
+    return w
+
+
+def _clip(text: object) -> object:
+    return text[:MAX_CHARS] if isinstance(text, str) else text
+
+
 @dataclass
 class TextModel:
-    """A trained classifier: vectorisers, one linear model and one Platt scaler per label."""
+    """A trained classifier: vectorisers and, per label, three calibrated linear members."""
 
     labels: list[str]
     multi_label: bool
-    word: TfidfVectorizer
-    char: TfidfVectorizer
-    coef: np.ndarray  # (n_labels, n_features), float32
-    intercept: np.ndarray  # (n_labels,)
-    platt: np.ndarray  # (n_labels, 2): a, b of p = sigmoid(a * decision + b)
+    word: WordNgrams
+    char: CharNgrams
+    # per member m (see MEMBERS): coef[m] (n_labels, n_view_features) float32, intercept[m]
+    coef: list[np.ndarray]
+    intercept: np.ndarray  # (n_members, n_labels)
+    platt: np.ndarray  # (n_members, n_labels, 2): a, b of p = sigmoid(a * decision + b)
     thresholds: np.ndarray  # (n_labels,), used by multi-label models only
-    # single-label: the label is the argmax of proba × weights (ones, or 1 / class frequency when
-    # that gave the better out-of-fold macro-F1: rare classes such as non-hoax then get found)
+    # single-label: the label is the argmax of proba × weights (tuned on out-of-fold macro-F1, so
+    # that rare classes such as non-hoax get found)
     weights: np.ndarray | None = None
-    _names: np.ndarray | None = field(default=None, repr=False)
+    members: tuple[tuple[int, str], ...] = MEMBERS
+    _names: list[np.ndarray] | None = field(default=None, repr=False)
 
-    def features(self, normalised: Sequence[str]) -> sp.csr_matrix:
-        return sp.hstack(
-            [self.word.transform(normalised), self.char.transform(normalised)], format="csr"
-        )
+    def views(self, raw: Sequence[object], normalised: Sequence[str]) -> list[sp.csr_matrix]:
+        """[word n-grams | lexicon], [character n-grams | lexicon], one row per post."""
+        lex = lexicon_features(raw, normalised)
+        return [
+            sp.hstack([self.word.transform(normalised), lex], format="csr"),
+            sp.hstack([self.char.transform(normalised), lex], format="csr"),
+        ]
 
-    def decision(self, normalised: Sequence[str]) -> np.ndarray:
-        return np.asarray(self.features(normalised) @ self.coef.T) + self.intercept
+    def member_logits(self, views: list[sp.csr_matrix]) -> np.ndarray:
+        """Platt logits, (n_members, n_posts, n_labels)."""
+        out = []
+        for m, (v, _) in enumerate(self.members):
+            d = np.asarray(views[v] @ self.coef[m].T) + self.intercept[m]
+            out.append(d * self.platt[m, :, 0] + self.platt[m, :, 1])
+        return np.stack(out)
 
     def predict_proba(self, texts: Sequence[object]) -> np.ndarray:
         """Calibrated scores in [0, 1], one column per label (rows sum to 1 if single-label)."""
-        d = self.decision([normalise(t) for t in texts])
-        p = _sigmoid(d * self.platt[:, 0] + self.platt[:, 1])
+        raw = [_clip(t) for t in texts]
+        p = _sigmoid(self.member_logits(self.views(raw, [normalise(t) for t in raw]))).mean(axis=0)
         if not self.multi_label:
             p = p / np.maximum(p.sum(axis=1, keepdims=True), 1e-12)
         return p
@@ -128,12 +226,86 @@ class TextModel:
         w = self.weights if self.weights is not None else 1.0
         return [self.labels[i] for i in (proba * w).argmax(axis=1)]
 
-    def feature_names(self) -> np.ndarray:
+    def feature_names(self) -> list[np.ndarray]:
+        """Column names of each view (n-grams, then the lexicon and style columns)."""
         if self._names is None:
-            self._names = np.concatenate(
-                [self.word.get_feature_names_out(), self.char.get_feature_names_out()]
-            )
+            lex = np.asarray(LEXICON_NAMES)
+            self._names = [
+                np.concatenate([self.word.get_feature_names_out(), lex]),
+                np.concatenate([self.char.get_feature_names_out(), lex]),
+            ]
         return self._names
+
+
+def _indicator(
+    targets: Sequence[str] | Sequence[Sequence[str]], multi_label: bool
+) -> tuple[list[str], np.ndarray]:
+    if multi_label:
+        labels = sorted({lab for row in targets for lab in row})
+        Y = np.array([[lab in set(row) for lab in labels] for row in targets], dtype=bool)
+    else:
+        labels = sorted(set(targets))  # type: ignore[arg-type]
+        Y = np.array([[t == lab for lab in labels] for t in targets], dtype=bool)
+    if len(labels) < (1 if multi_label else 2):
+        raise TextDataError(f"at least two labels are needed to train, found {labels!r}")
+    return labels, Y
+
+
+def _constant(y: np.ndarray) -> float | None:
+    """The logit to use when a label is always (or never) on in the rows, else None."""
+    if y.all():
+        return 10.0
+    if not y.any():
+        return -10.0
+    return None
+
+
+def _repeats(n_rows: int) -> int:
+    """How many times the out-of-fold pass is run (with other folds): small sets get three, so
+    that calibration and decision thresholds do not hang on one random split."""
+    return SMALL_SET_REPEATS if n_rows < SMALL_SET_ROWS else 1
+
+
+def _out_of_fold(
+    views: list[sp.csr_matrix],
+    Y: np.ndarray,
+    n_word: int,
+    multi_label: bool,
+    seed: int,
+    progress: Progress,
+) -> np.ndarray:
+    """Decision values of every member on every row from models that did not see the row,
+    (repeats, n_members, n_rows, n_labels)."""
+    n, n_labels = Y.shape
+    repeats = _repeats(n)
+    members = MEMBERS
+    oof = np.zeros((repeats, len(members), n, n_labels))
+    if multi_label:
+        folds = CV_FOLDS
+        strat = None
+    else:
+        folds = max(2, min(CV_FOLDS, int(Y.sum(axis=0).min())))
+        strat = Y.argmax(axis=1)
+    for r in range(repeats):
+        splitter = (
+            KFold(folds, shuffle=True, random_state=seed + r)
+            if multi_label
+            else StratifiedKFold(folds, shuffle=True, random_state=seed + r)
+        )
+        for k, (tr, te) in enumerate(splitter.split(np.zeros(n), strat), 1):
+            for m, (v, kind) in enumerate(members):
+                Xtr, Xte = views[v][tr], views[v][te]
+                for j in range(n_labels):
+                    const = _constant(Y[tr, j])
+                    if const is not None:
+                        oof[r, m, te, j] = const
+                        continue
+                    coef, b = _fit_member(kind, Xtr, Y[tr, j], n_word)
+                    oof[r, m, te, j] = np.asarray(Xte @ coef).ravel() + b
+            progress(
+                f"fold {k}/{folds} done" + (f" (pass {r + 1}/{repeats})" if repeats > 1 else "")
+            )
+    return oof
 
 
 def fit(
@@ -146,77 +318,55 @@ def fit(
 ) -> tuple[TextModel, dict[str, float]]:
     """Train on texts and their label (single) or labels (multi); return the model and the
     out-of-fold F1 per label (the held-out score written to the card)."""
-    if multi_label:
-        labels = sorted({lab for row in targets for lab in row})
-        Y = np.array([[lab in set(row) for lab in labels] for row in targets], dtype=bool)
-    else:
-        labels = sorted(set(targets))  # type: ignore[arg-type]
-        Y = np.array([[t == lab for lab in labels] for t in targets], dtype=bool)
-    if len(labels) < (1 if multi_label else 2):
-        raise TextDataError(f"at least two labels are needed to train, found {labels!r}")
-    norm = [normalise(t) for t in texts]
-    word, char = _vectorizers()
-    X = sp.hstack([word.fit_transform(norm), char.fit_transform(norm)], format="csr")
-    for vec in (word, char):
-        # The pruned-term list is only for introspection and would double the model's size.
-        if hasattr(vec, "stop_words_"):
-            del vec.stop_words_
-    progress(f"{X.shape[0]} rows, {X.shape[1]} features, {len(labels)} labels")
-
-    n = X.shape[0]
-    oof = np.zeros((n, len(labels)))
-    strat = None if multi_label else np.array([labels.index(t) for t in targets])  # type: ignore[arg-type]
-    folds = min(CV_FOLDS, int(Y.sum(axis=0).min()) if not multi_label else CV_FOLDS)
-    folds = max(folds, 2)
-    splitter = (
-        StratifiedKFold(folds, shuffle=True, random_state=seed)
-        if strat is not None
-        else KFold(folds, shuffle=True, random_state=seed)
+    labels, Y = _indicator(targets, multi_label)
+    raw = [_clip(t) for t in texts]
+    norm = [normalise(t) for t in raw]
+    word, char = _vectorizers(len(norm))
+    Xw, Xc = word.fit_transform(norm), char.fit_transform(norm)
+    lex = lexicon_features(raw, norm)
+    views = [sp.hstack([Xw, lex], format="csr"), sp.hstack([Xc, lex], format="csr")]
+    n_word = Xw.shape[1]
+    progress(
+        f"{Y.shape[0]} rows, {n_word} word + {Xc.shape[1]} character + {lex.shape[1]} lexicon "
+        f"features, {len(labels)} labels"
     )
-    for k, (tr, te) in enumerate(splitter.split(X, strat), 1):
-        for j in range(len(labels)):
-            y = Y[tr, j]
-            if y.all() or not y.any():
-                oof[te, j] = 10.0 if y.all() else -10.0
+    oof = _out_of_fold(views, Y, n_word, multi_label, seed, progress)
+
+    n_labels = len(labels)
+    members = MEMBERS
+    platt = np.zeros((len(members), n_labels, 2))
+    intercept = np.zeros((len(members), n_labels))
+    coef = [np.zeros((n_labels, views[v].shape[1]), dtype=np.float32) for v, _ in members]
+    for m, (v, kind) in enumerate(members):
+        for j in range(n_labels):
+            const = _constant(Y[:, j])
+            if const is not None:
+                platt[m, j] = (0.0, const)
                 continue
-            oof[te, j] = _logreg().fit(X[tr], y).decision_function(X[te])
-        progress(f"fold {k}/{folds} done")
+            platt[m, j] = _platt(oof[:, m, :, j].ravel(), np.tile(Y[:, j], len(oof)))
+            coef[m][j], intercept[m, j] = _fit_member(kind, views[v], Y[:, j], n_word)
+    # mean over members of the calibrated probabilities, then mean over the repeated passes
+    proba = _sigmoid(oof * platt[None, :, None, :, 0] + platt[None, :, None, :, 1])
+    proba = proba.mean(axis=1).mean(axis=0)
 
-    platt = np.zeros((len(labels), 2))
-    coef = np.zeros((len(labels), X.shape[1]), dtype=np.float32)
-    intercept = np.zeros(len(labels))
-    for j in range(len(labels)):
-        y = Y[:, j]
-        if y.all() or not y.any():
-            platt[j] = (0.0, 10.0 if y.all() else -10.0)
-            continue
-        cal = LogisticRegression(C=1e4).fit(oof[:, [j]], y)
-        platt[j] = (cal.coef_[0, 0], cal.intercept_[0])
-        lr = _logreg().fit(X, y)
-        coef[j] = lr.coef_[0]
-        intercept[j] = lr.intercept_[0]
-    proba = _sigmoid(oof * platt[:, 0] + platt[:, 1])
-
-    thresholds = np.full(len(labels), 0.5)
-    scores: dict[str, float] = {}
+    thresholds = np.full(n_labels, 0.5)
+    weights = None
     if multi_label:
+        scores: dict[str, float] = {}
         for j, lab in enumerate(labels):
             f1s = [_f1(Y[:, j], proba[:, j] >= t) for t in THRESHOLD_GRID]
             best = int(np.argmax(f1s))
             thresholds[j] = THRESHOLD_GRID[best]
             scores[lab] = round(f1s[best], 4)
-        weights = None
     else:
         proba = proba / np.maximum(proba.sum(axis=1, keepdims=True), 1e-12)
-        best_macro = -1.0
-        for candidate in (np.ones(len(labels)), 1.0 / np.maximum(Y.mean(axis=0), 1e-6)):
-            pred = (proba * candidate).argmax(axis=1)
-            f1s = {lab: round(_f1(Y[:, j], pred == j), 4) for j, lab in enumerate(labels)}
-            macro = float(np.mean(list(f1s.values())))
-            if macro > best_macro:
-                best_macro, scores, weights = macro, f1s, candidate
+        weights = _tune_weights(proba, Y)
+        pred = (proba * weights).argmax(axis=1)
+        scores = {lab: round(_f1(Y[:, j], pred == j), 4) for j, lab in enumerate(labels)}
         progress(f"single-label decision weights: {np.round(weights, 3).tolist()}")
-    model = TextModel(labels, multi_label, word, char, coef, intercept, platt, thresholds, weights)
+    model = TextModel(
+        labels, multi_label, word, char, coef, intercept, platt, thresholds, weights, members
+    )
     return model, scores
 
 
@@ -314,10 +464,7 @@ def train_csv(
             if multi_label
             else None
         ),
-        "model": (
-            "normalise + TF-IDF word 1-2 + char_wb 2-5 grams, one-vs-rest logistic regression "
-            f"(C={C}, balanced), Platt-calibrated"
-        ),
+        "model": MODEL_DESCRIPTION,
         "scikit_learn": sklearn.__version__,
         "licence": "see data README",
     }
@@ -409,13 +556,17 @@ def explain(
 ) -> list[tuple[str, float]]:
     """The words of ``text`` (normalised) that drove ``label``'s score, strongest first.
 
-    A feature's contribution is its coefficient × its tf-idf value in this text; a word bigram's
-    is shared between its two words and a character n-gram's between the words containing it.
-    Only words pushing towards the label (positive weight) are returned. Without ``label`` the
-    label with the highest score is explained.
+    A feature's contribution is, summed over the model's members, its coefficient × its value in
+    this text × the member's Platt slope (so that the members' logits are on one scale). A word
+    bigram's contribution is shared between its two words, a character n-gram's between the
+    words containing it, and a lexicon count's between the words of that category. Style
+    features (upper case, ``!``, length) belong to no word and are left out. Only words pushing
+    towards the label (positive weight) are returned. Without ``label`` the label with the
+    highest score is explained.
     """
     m = load(model)
-    norm = normalise(text)
+    raw = _clip(text)
+    norm = normalise(raw)
     if not norm:
         return []
     if label is None:
@@ -424,22 +575,29 @@ def explain(
         if label not in m.labels:
             raise TextDataError(f"unknown label {label!r} (labels: {', '.join(m.labels)})")
         j = m.labels.index(label)
-    x = m.features([norm])
+    views = m.views([raw], [norm])
     names = m.feature_names()
-    n_word = len(m.word.vocabulary_)
+    n_ngrams = [len(m.word.vocabulary_), len(m.char.vocabulary_)]
     words = norm.split()
     padded = {w: f" {w} " for w in set(words)}
+    categories = {w: category_of(w) for w in set(words)}
     weight: dict[str, float] = dict.fromkeys(words, 0.0)
-    for idx, val in zip(x.indices, x.data, strict=True):
-        contrib = float(m.coef[j, idx]) * float(val)
-        if contrib == 0.0:
-            continue
-        name = str(names[idx])
-        if idx < n_word:
-            owners = [w for w in name.split(" ") if w in weight]
-        else:
-            owners = [w for w, p in padded.items() if name in p]
-        for w in owners:
-            weight[w] += contrib / len(owners)
+    for mi, (v, _) in enumerate(m.members):
+        x = views[v]
+        slope = float(m.platt[mi, j, 0])
+        for idx, val in zip(x.indices, x.data, strict=True):
+            contrib = float(m.coef[mi][j, idx]) * float(val) * slope
+            if contrib == 0.0:
+                continue
+            name = str(names[v][idx])
+            if idx >= n_ngrams[v]:  # a lexicon column such as "<religion>"
+                cat = name.strip("<>").split(" ")[0]
+                owners = [w for w in weight if cat in categories[w]]
+            elif v == 0:
+                owners = [w for w in name.split(" ") if w in weight]
+            else:
+                owners = [w for w, p in padded.items() if name in p]
+            for w in owners:
+                weight[w] += contrib / len(owners)
     ranked = sorted(((w, v) for w, v in weight.items() if v > 0), key=lambda kv: -kv[1])
     return [(w, round(v, 4)) for w, v in ranked[:top]]
