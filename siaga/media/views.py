@@ -355,8 +355,18 @@ def _save_upload(upload, folder: str) -> Path | None:
     return target
 
 
-def _upload_too_large(upload) -> bool:
-    return upload.size > settings.SIAGA_MEDIA_UPLOAD_MAX_MB * 1024 * 1024
+def _received_file(request, refused: str) -> Path | None:
+    """The uploaded file saved under DATA_DIR, or None with a message saying why not."""
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _first_error(form))
+        return None
+    upload = form.cleaned_data["file"]
+    too_large = upload.size > settings.SIAGA_MEDIA_UPLOAD_MAX_MB * 1024 * 1024
+    saved = None if too_large else _save_upload(upload, "media-uploads")
+    if saved is None:
+        messages.error(request, refused)
+    return saved
 
 
 @login_required
@@ -364,14 +374,8 @@ def _upload_too_large(upload) -> bool:
 def debunk_import(request):
     user = request.user
     _require(user, Action.TRIAGE_MEDIA)
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _first_error(form))
-        return redirect("media:debunks")
-    upload = form.cleaned_data["file"]
-    saved = None if _upload_too_large(upload) else _save_upload(upload, "media-uploads")
+    saved = _received_file(request, _("Berkas harus CSV atau XLSX dan tidak terlalu besar."))
     if saved is None:
-        messages.error(request, _("Berkas harus CSV atau XLSX dan tidak terlalu besar."))
         return redirect("media:debunks")
     try:
         report = debunks.debunks_import(
@@ -510,16 +514,10 @@ def source_detail(request, pk: int):
 def posts_upload(request):
     user = request.user
     _require(user, Action.INGEST_MEDIA)
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        messages.error(request, _first_error(form))
-        return redirect("media:sources")
-    upload = form.cleaned_data["file"]
-    saved = None if _upload_too_large(upload) else _save_upload(upload, "media-uploads")
+    saved = _received_file(
+        request, _("Berkas harus CSV, XLSX atau JSON Lines dan tidak terlalu besar.")
+    )
     if saved is None:
-        messages.error(
-            request, _("Berkas harus CSV, XLSX atau JSON Lines dan tidak terlalu besar.")
-        )
         return redirect("media:sources")
     context = AuditContext.from_request(request)
     source = sources.file_source(deployment_regency(), context=context)
