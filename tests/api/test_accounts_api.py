@@ -80,6 +80,8 @@ def test_me_tells_role_agency_scope_and_allowed_actions(world, login):
                 "import_dpt",
                 "review_voters",
                 "check_voter",
+                "triage_media",
+                "ingest_media",
             ]
         ),
     }
