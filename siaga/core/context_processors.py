@@ -26,7 +26,6 @@ def siaga(request) -> dict:
         "can_check_voter": can(request.user, Action.CHECK_VOTER),
         "can_import_dpt": can(request.user, Action.IMPORT_DPT),
         "can_view_media": can(request.user, Action.VIEW),
-        "can_triage_media": can(request.user, Action.TRIAGE_MEDIA),
         "can_ingest_media": can(request.user, Action.INGEST_MEDIA),
     }
     deployment = Deployment.objects.select_related("regency").first()
