@@ -124,13 +124,18 @@ class DemoSummary:
 
 
 def demo_load(
-    *, context: AuditContext, national_regions: bool = True, voting_day: bool = False
+    *,
+    context: AuditContext,
+    national_regions: bool = True,
+    voting_day: bool = False,
+    media: bool = True,
 ) -> DemoSummary:
     """Load (or refresh) the Kutai Timur demo and set the clock to 10:00 WITA on H-3.
 
     ``national_regions`` loads the Kemendagri code list for all of Indonesia; otherwise only
     Kutai Timur with its province, which is what the tests use for speed. ``voting_day`` plays
     the demo on voting day instead (15:30 WITA), with the voting-day stream of incident reports.
+    ``media=False`` leaves out the day of social-media posts (tests of other modules).
     """
     now = demo_now(voting_day=voting_day)
     loaded = regions_load_reference(
@@ -204,8 +209,9 @@ def demo_load(
         )
     # After the commit: a failing double-registration search must not undo the whole demo.
     summary.voters = demo_voters_load(context=context)
-    clock.clear_cache()  # the media pipeline reads the demo's clock, set above
-    summary.media = demo_media_load(context=context, now=now, regency_code=facts.REGENCY_CODE)
+    if media:
+        clock.clear_cache()  # the media pipeline reads the demo's clock, set above
+        summary.media = demo_media_load(context=context, now=now, regency_code=facts.REGENCY_CODE)
     return summary
 
 

@@ -12,7 +12,7 @@ from siaga.demo.services import demo_load
 @pytest.fixture
 def demo(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return demo_load(context=AuditContext.cli(), national_regions=False)
+    return demo_load(context=AuditContext.cli(), national_regions=False, media=False)
 
 
 def test_the_701_demo_tps_come_page_by_page_with_a_bounded_number_of_queries(demo, client):

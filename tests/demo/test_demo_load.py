@@ -48,7 +48,7 @@ def _fast_password_hashing(settings):
 
 
 def _load():
-    return demo_load(context=CONTEXT, national_regions=False)
+    return demo_load(context=CONTEXT, national_regions=False, media=False)
 
 
 def _state() -> dict:

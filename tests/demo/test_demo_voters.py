@@ -30,7 +30,7 @@ def _needs_code_list():
 @pytest.fixture
 def loaded(db, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    return demo_load(context=CONTEXT, national_regions=False).voters
+    return demo_load(context=CONTEXT, national_regions=False, media=False).voters
 
 
 def _pair_keys() -> dict[tuple[str, str], DuplicatePair]:

@@ -50,7 +50,7 @@ def _fast_password_hashing(settings):
 
 
 def _load():
-    return demo_load(context=AuditContext.cli(), national_regions=False)
+    return demo_load(context=AuditContext.cli(), national_regions=False, media=False)
 
 
 def _first_legs() -> list[Shipment]:

@@ -24,7 +24,9 @@ def voting_day(transactional_db):
     from siaga.core.audit import AuditContext
     from siaga.demo.services import demo_load
 
-    return demo_load(context=AuditContext.cli(), national_regions=False, voting_day=True)
+    return demo_load(
+        context=AuditContext.cli(), national_regions=False, voting_day=True, media=False
+    )
 
 
 def test_voting_day_reports_are_on_the_map_and_in_the_feed(live_server, voting_day, browser):
