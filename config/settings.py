@@ -300,8 +300,6 @@ SIAGA_MEDIA_WEBHOOK_MAX_MB = env("SIAGA_MEDIA_WEBHOOK_MAX_MB", 5, cast=int)
 SIAGA_MEDIA_CONNECTORS = {
     "rss": "siaga.media.connectors.rss.RssConnector",
     **dict(
-        item.split("=", 1)
-        for item in env("SIAGA_MEDIA_CONNECTORS", [], cast=list)
-        if "=" in item
+        item.split("=", 1) for item in env("SIAGA_MEDIA_CONNECTORS", [], cast=list) if "=" in item
     ),
 }
