@@ -32,8 +32,6 @@ from siaga.media.choices import (
 from siaga.media.errors import MediaError
 from siaga.media.models import Debunk, Post, PostEvent
 
-AUDITED = ["status", "analyst_labels", "debunk_id", "reviewed_by_id", "reviewed_at"]
-
 
 def _guard(user, post: Post) -> None:
     if not can(user, Action.TRIAGE_MEDIA, post.region_id):
@@ -43,6 +41,7 @@ def _guard(user, post: Post) -> None:
 def _state(post: Post) -> dict:
     return {
         "status": post.status,
+        "verdict": post.verdict,
         "analyst_labels": post.analyst_labels,
         "debunk_id": post.debunk_id,
     }
