@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "siaga.checklists",
     "siaga.voters",
     "siaga.media",
+    "siaga.risk",
+    "siaga.security",
+    "siaga.postelection",
     "siaga.dashboard",
     "siaga.demo",
 ]
@@ -303,3 +306,34 @@ SIAGA_MEDIA_CONNECTORS = {
         item.split("=", 1) for item in env("SIAGA_MEDIA_CONNECTORS", [], cast=list) if "=" in item
     ),
 }
+
+# Vulnerability index and early warning (siaga.risk)
+# Score thresholds (0-100) of the categories rawan and sangat rawan.
+SIAGA_RISK_RAWAN = env("SIAGA_RISK_RAWAN", 25.0, cast=float)
+SIAGA_RISK_SANGAT_RAWAN = env("SIAGA_RISK_SANGAT_RAWAN", 50.0, cast=float)
+# Opening the situation room queues a recomputation when the last one is older than this.
+SIAGA_RISK_MAX_AGE_MINUTES = env("SIAGA_RISK_MAX_AGE_MINUTES", 15, cast=int)
+# Live signals (verified incidents, posts) count for this many days.
+SIAGA_RISK_WINDOW_DAYS = env("SIAGA_RISK_WINDOW_DAYS", 14, cast=int)
+# Trend alerts: the last 24 hours of an area against the N days before, at this significance.
+SIAGA_RISK_TREND_DAYS = env("SIAGA_RISK_TREND_DAYS", 7, cast=int)
+SIAGA_RISK_TREND_ALPHA = env("SIAGA_RISK_TREND_ALPHA", 0.01, cast=float)
+SIAGA_RISK_TREND_MIN_COUNT = env("SIAGA_RISK_TREND_MIN_COUNT", 3, cast=int)
+# Cluster alerts: at least N related incidents within R km and H hours of each other.
+SIAGA_RISK_CLUSTER_MIN = env("SIAGA_RISK_CLUSTER_MIN", 3, cast=int)
+SIAGA_RISK_CLUSTER_KM = env("SIAGA_RISK_CLUSTER_KM", 3.0, cast=float)
+SIAGA_RISK_CLUSTER_HOURS = env("SIAGA_RISK_CLUSTER_HOURS", 6.0, cast=float)
+# Where the live values come from: dotted paths of siaga.risk.providers.Provider classes. A
+# provider whose module is not installed provides nothing.
+SIAGA_RISK_PROVIDERS = env(
+    "SIAGA_RISK_PROVIDERS",
+    [
+        "siaga.risk.providers.VotersProvider",
+        "siaga.risk.providers.IncidentsProvider",
+        "siaga.risk.providers.LogisticsProvider",
+        "siaga.risk.providers.MediaProvider",
+        "siaga.risk.providers.ChecklistsProvider",
+        "siaga.risk.providers.WilayahProvider",
+    ],
+    cast=list,
+)

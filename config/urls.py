@@ -20,6 +20,9 @@ urlpatterns = [
     path("periksa/", include("siaga.checklists.urls")),
     path("pemilih/", include("siaga.voters.urls")),
     path("medsos/", include("siaga.media.urls")),
+    path("risiko/", include("siaga.risk.urls")),
+    path("pengamanan/", include("siaga.security.urls")),
+    path("pasca/", include("siaga.postelection.urls")),
     path("notifikasi/", include("siaga.notifications.urls")),
     path("", include("siaga.dashboard.urls")),
 ]

@@ -35,6 +35,9 @@ def _register_routers() -> None:
     from siaga.logistics.api import router as logistics_router
     from siaga.media.api import router as media_router
     from siaga.media.api_layer import router as media_layer_router
+    from siaga.postelection.api import router as postelection_router
+    from siaga.risk.api import router as risk_router
+    from siaga.security.api import router as security_router
     from siaga.voters.api import router as voters_router
     from siaga.wilayah.api import router as wilayah_router
 
@@ -47,6 +50,9 @@ def _register_routers() -> None:
     api.add_router("/voters", voters_router)
     api.add_router("/media", media_router)
     api.add_router("/media", media_layer_router)
+    api.add_router("/risk", risk_router)
+    api.add_router("/security", security_router)
+    api.add_router("/postelection", postelection_router)
 
 
 _register_routers()

@@ -21,6 +21,7 @@ COMMANDS = {
     "notify": "Notifications: send queued email and Telegram deliveries.",
     "voters": "Voter roll (DPT): dedup a file, import a file, link the stored roll.",
     "media": "Social media: ingest, debunks, poll, retrain; train, classify, match on files.",
+    "risk": "Vulnerability index: recompute (and alerts), import the TPS mapping, seed.",
     "audit": "Audit trail: verify the hash chain.",
     "status": "Print the state of this deployment (--json for monitoring).",
     "manage": "Run any Django management command (migrate, check --deploy, ...).",

@@ -45,6 +45,11 @@ def today() -> dt.date:
     return local_now().date()
 
 
+def local_date(moment: dt.datetime) -> dt.date:
+    """The deployment's calendar day of ``moment``."""
+    return moment.astimezone(ZoneInfo(settings.TIME_ZONE)).date()
+
+
 def offset_for(target: dt.datetime) -> int:
     """The clock offset in seconds that makes ``now()`` equal ``target`` at this moment."""
     return round((target - timezone.now()).total_seconds())

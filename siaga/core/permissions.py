@@ -33,6 +33,9 @@ class Action(StrEnum):
     CHECK_VOTER = "check_voter"  # ask at a TPS whether a NIK is on the roll
     TRIAGE_MEDIA = "triage_media"  # review posts, record actions, edit debunks, retrain the model
     INGEST_MEDIA = "ingest_media"  # import posts (files) and manage the sources
+    EDIT_RISK = "edit_risk"  # indicator values (import, manual entry), weights, the IKP score
+    PLAN_DEPLOYMENT = "plan_deployment"  # personnel available, pattern rules, deployment plans
+    EDIT_WATCH = "edit_watch"  # the watch after the vote: recapitulation, gatherings, PSU
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -50,6 +53,9 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.CHECK_VOTER,
             Action.TRIAGE_MEDIA,
             Action.INGEST_MEDIA,
+            Action.EDIT_RISK,
+            Action.PLAN_DEPLOYMENT,
+            Action.EDIT_WATCH,
         }
     ),
     Role.LEADERSHIP: frozenset({Action.VIEW}),
@@ -64,8 +70,12 @@ AGENCY_ACTIONS: dict[str, frozenset[Action]] = {
     AgencyKind.KPU: frozenset(
         {Action.EDIT_LOGISTICS, Action.IMPORT_DPT, Action.REVIEW_VOTERS, Action.VIEW_PERSONAL}
     ),
-    # Bawaslu supervises the roll: it reviews the suspected double registrations.
-    AgencyKind.BAWASLU: frozenset({Action.REVIEW_VOTERS}),
+    # Bawaslu supervises the roll (it reviews the suspected double registrations) and maps the
+    # vulnerable TPS (the indicators of the index).
+    AgencyKind.BAWASLU: frozenset({Action.REVIEW_VOTERS, Action.EDIT_RISK}),
+    # Polres and Kodim plan their people at the TPS and keep the watch after the vote.
+    AgencyKind.POLRI: frozenset({Action.PLAN_DEPLOYMENT, Action.EDIT_WATCH}),
+    AgencyKind.TNI: frozenset({Action.PLAN_DEPLOYMENT, Action.EDIT_WATCH}),
     # Diskominfo's media analysts watch social media: they triage posts and act on them.
     AgencyKind.KOMINFO: frozenset({Action.TRIAGE_MEDIA, Action.INGEST_MEDIA}),
 }
@@ -132,6 +142,21 @@ class Scope:
         if self.tps_ids is not None:
             condition &= Q(**{f"{prefix}pk__in": sorted(self.tps_ids)})
         return condition
+
+
+class SystemPrincipal:
+    """Siaga itself, for background computations (the risk index) that read every module
+    through its selectors: it sees every region and may do everything, and is nobody."""
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    pk = id = agency_id = agency = None
+    role = Role.ADMIN
+    username = "system"
+
+
+SYSTEM = SystemPrincipal()
 
 
 def user_scope(user) -> Scope:

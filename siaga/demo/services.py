@@ -38,8 +38,10 @@ from siaga.demo.generator import (
 from siaga.demo.incidents import incidents_demo_load
 from siaga.demo.logistics import LogisticsDemoSummary, logistics_demo_load
 from siaga.demo.media import MediaDemoSummary, demo_media_load
+from siaga.demo.risk import risk_mapping_load
 from siaga.demo.voters import VotersDemoSummary, demo_voters_load
-from siaga.wilayah.choices import Level, Vulnerability
+from siaga.risk.compute import risk_recompute
+from siaga.wilayah.choices import Level
 from siaga.wilayah.models import Region, Tps
 from siaga.wilayah.reference import regions_load_reference
 
@@ -121,6 +123,8 @@ class DemoSummary:
     checklists: ChecklistDemoSummary | None = None
     voters: VotersDemoSummary | None = None
     media: MediaDemoSummary | None = None
+    risk_by_category: dict[str, int] = field(default_factory=dict)  # Tps.vulnerability -> TPS
+    risk_alerts: int = 0
 
 
 def demo_load(
@@ -164,7 +168,14 @@ def demo_load(
         created, updated = _tps_write(plan)
         points_set = _region_points_set(regency=regency, kecamatan=kecamatan, plan=plan)
         accounts = _users_upsert(context=context, agencies=agencies)
-        vulnerability_set = _tps_vulnerability_set(regency=regency)
+        # The mapping and the index it gives "yesterday": what the logistics plan ranks by.
+        mapped = risk_mapping_load(context=context, regency_code=regency.code, now=now)
+        vulnerability_set = 0
+        if mapped:
+            yesterday = risk_recompute(
+                context=context, prefix=regency.code, now=now - dt.timedelta(days=1)
+            )
+            vulnerability_set = yesterday.changed
         logistics = logistics_demo_load(context=context, now=now)
         incidents = incidents_demo_load(context=context, now=now)
         checklists = checklists_demo_load(context=context, regency_code=regency.code, now=now)
@@ -212,6 +223,17 @@ def demo_load(
     if media:
         clock.clear_cache()  # the media pipeline reads the demo's clock, set above
         summary.media = demo_media_load(context=context, now=now, regency_code=facts.REGENCY_CODE)
+    if mapped:
+        # Now, with every module's live signals: what rose since yesterday raises alerts.
+        clock.clear_cache()
+        run = risk_recompute(context=context, prefix=facts.REGENCY_CODE, now=now)
+        summary.risk_alerts = run.alerts
+    summary.risk_by_category = dict(
+        Tps.objects.filter(desa__code__startswith=facts.REGENCY_CODE + ".")
+        .values_list("vulnerability")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     return summary
 
 
@@ -275,41 +297,6 @@ def _tps_write(plan: DemoPlan) -> tuple[int, int]:
     if to_update:
         Tps.objects.bulk_update(to_update, fields, batch_size=100)
     return len(to_create), len(to_update)
-
-
-def _tps_vulnerability_set(*, regency: Region) -> int:
-    """Rate the demo's TPS as the Bawaslu/Polres mapping would: a few sangat rawan and some
-    rawan where there are land conflicts, mining concessions or only river access, aman
-    elsewhere, and not yet rated in the kecamatan the mapping has not reached. Returns how many
-    TPS changed."""
-    wanted: dict[int, str] = {}
-    tps = list(
-        Tps.objects.filter(desa__code__startswith=regency.code + ".").only(
-            "pk", "desa_id", "number", "vulnerability"
-        )
-    )
-    for t in tps:
-        unrated = t.desa_id[:8] in facts.UNRATED_KECAMATAN
-        wanted[t.pk] = Vulnerability.UNKNOWN if unrated else Vulnerability.AMAN
-    by_place = {(t.desa_id, t.number): t.pk for t in tps}
-    by_desa: dict[str, list[int]] = {}
-    for t in tps:
-        by_desa.setdefault(t.desa_id, []).append(t.pk)
-    for area in facts.VULNERABLE_AREAS:
-        if area.tps_numbers:
-            pks = [by_place[(area.desa, n)] for n in area.tps_numbers if (area.desa, n) in by_place]
-        else:
-            pks = by_desa.get(area.desa, [])
-        for pk in pks:
-            wanted[pk] = Vulnerability(area.level)
-    # One UPDATE per category rather than a bulk_update with a CASE per row.
-    changes: dict[str, list[int]] = {}
-    for t in tps:
-        if t.vulnerability != wanted[t.pk]:
-            changes.setdefault(wanted[t.pk], []).append(t.pk)
-    for level, pks in sorted(changes.items()):
-        Tps.objects.filter(pk__in=pks).update(vulnerability=level)
-    return sum(len(pks) for pks in changes.values())
 
 
 def _inside(region: Region) -> bool:

@@ -143,6 +143,20 @@ def region_signals(*, since: dt.datetime, prefix: str = "") -> dict[str, dict[st
     return out
 
 
+def harmful_post_places(
+    *, since: dt.datetime, until: dt.datetime, prefix: str = ""
+) -> list[tuple[str, dt.datetime]]:
+    """For the trend alerts of the risk module: (region code, time) of each post flagged as
+    hoaks, provokasi, SARA or hate that names a place, posted in ``(since, until]``."""
+    flagged = Q()
+    for label in ("hoaks", "provokasi", "sara", "ujaran_kebencian"):
+        flagged |= Q(label_key__contains=f"|{label}|")
+    qs = Post.objects.filter(flagged, posted_at__gt=since, posted_at__lte=until).exclude(places=[])
+    if prefix:
+        qs = qs.filter(Q(region_id=prefix) | Q(region__code__startswith=prefix + "."))
+    return list(qs.values_list("region_id", "posted_at"))
+
+
 # The labels counted per place on the map layer (politik alone does not flag a post).
 LAYER_LABELS = ("hoaks", "provokasi", "sara", "ujaran_kebencian", "kasar")
 # The places drawn: a post naming only the regency ("Kutai Timur") is about all of it, not a point.

@@ -134,6 +134,8 @@ def test_field_monitor_reports_offline_and_it_arrives_once(
     page.wait_for_selector("[data-attachments] li")
     page.click("#incident-form button[type=submit]")
     settled(page, "queued")
+    # The outbox list is drawn from IndexedDB just after the state changes.
+    page.wait_for_selector('[data-outbox-list] li[data-state="pending"]')
     pending = page.locator('[data-outbox-list] li[data-state="pending"]')
     assert pending.count() == 1
     assert "Menunggu sinyal" in pending.inner_text() and "Politik uang" in pending.inner_text()
@@ -145,6 +147,7 @@ def test_field_monitor_reports_offline_and_it_arrives_once(
     response = page.reload()
     assert response is not None and response.from_service_worker
     settled(page, "queued")
+    page.wait_for_selector('[data-outbox-list] li[data-state="pending"]')
     assert page.locator('[data-outbox-list] li[data-state="pending"]').count() == 1
     assert "Luring" in page.locator("[data-net]").inner_text()
     assert outbox_count(page) == 1
@@ -191,7 +194,11 @@ def test_field_monitor_reports_offline_and_it_arrives_once(
     page.route(lambda url: url.endswith("/api/v1/incidents"), lose_first_answer)
     page.select_option("#category", "kampanye-masa-tenang")
     page.fill("#description", SECOND)
-    page.click("#incident-form button[type=submit]")
+    # The app shows "queued" before it tries to send, so wait for the lost answer itself.
+    with page.expect_event(
+        "requestfailed", lambda request: request.url.endswith("/api/v1/incidents"), timeout=20_000
+    ):
+        page.click("#incident-form button[type=submit]")
     settled(page, "queued")
     assert posts == [201]
     assert incidents_with(SECOND).count() == 1  # stored, though the phone does not know it

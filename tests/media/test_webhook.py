@@ -181,7 +181,8 @@ def test_missing_or_malformed_headers_are_refused(client, crawler, headers):
     assert nothing_stored()
 
 
-@pytest.mark.parametrize("age", [301, 3600, -301])
+# Well outside the 300 s window, so a slow machine cannot carry a request back inside it.
+@pytest.mark.parametrize("age", [360, 3600, -360])
 def test_a_stale_or_future_timestamp_is_refused_even_when_correctly_signed(client, crawler, age):
     response = deliver(client, crawler, payload(record(1)), timestamp=str(int(time.time()) - age))
     assert response.status_code == 403

@@ -121,6 +121,13 @@ class Command(BaseCommand):
                 f"matching {media.debunks} known debunks, {media.alerts} spike alerts, "
                 f"{media.actions} review steps by the Diskominfo analyst"
             )
+        risk = summary.risk_by_category
+        if risk:
+            write(
+                f"  vulnerability index now: {risk.get('sangat_rawan', 0)} sangat rawan, "
+                f"{risk.get('rawan', 0)} rawan, {risk.get('aman', 0)} aman, "
+                f"{risk.get('', 0)} not mapped; {summary.risk_alerts} early-warning alerts"
+            )
         host, _, port = bind.rpartition(":")
         if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - only to print a usable URL
             host = "127.0.0.1"
