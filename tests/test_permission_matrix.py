@@ -30,6 +30,7 @@ from siaga.api import api
 from siaga.core.audit import AuditContext
 from siaga.core.models import Deployment
 from siaga.wilayah.models import Region, Tps
+from tests import matrix_postelection, matrix_risk
 from tests.factories import AgencyFactory, UserFactory, World
 
 # --- principals ---------------------------------------------------------------------------------
@@ -3143,6 +3144,14 @@ PAGE_SAMPLE_ARGS = {
     "media:source": ["1"],
     "webhooks:media": ["perayap-matriks-0"],
 }
+
+# Modules whose rows live in their own file (tests/matrix_<module>.py): API, API_SAMPLES,
+# PAGES and PAGE_ARGS, merged here so that the completeness tests see them.
+for _rows in (matrix_risk, matrix_postelection):
+    API_MATRIX.update(_rows.API)
+    API_SAMPLES.update(_rows.API_SAMPLES)
+    PAGE_MATRIX.update(_rows.PAGES)
+    PAGE_SAMPLE_ARGS.update(_rows.PAGE_ARGS)
 
 # Named URLs that show no domain data and need no scope check here (tested elsewhere).
 PAGES_OUTSIDE_THE_MATRIX = {"healthz", "login", "logout", "set_language"}
