@@ -25,6 +25,7 @@ def siaga(request) -> dict:
         "voters_nav": _voters_nav(request.user),
         "can_check_voter": can(request.user, Action.CHECK_VOTER),
         "can_import_dpt": can(request.user, Action.IMPORT_DPT),
+        "can_view": can(request.user, Action.VIEW),
         "can_view_media": can(request.user, Action.VIEW),
         "can_ingest_media": can(request.user, Action.INGEST_MEDIA),
     }

@@ -39,6 +39,7 @@ from siaga.demo.incidents import incidents_demo_load
 from siaga.demo.logistics import LogisticsDemoSummary, logistics_demo_load
 from siaga.demo.media import MediaDemoSummary, demo_media_load
 from siaga.demo.risk import risk_mapping_load
+from siaga.postelection.demo import postelection_demo_load
 from siaga.demo.voters import VotersDemoSummary, demo_voters_load
 from siaga.risk.compute import risk_recompute
 from siaga.wilayah.choices import Level
@@ -123,6 +124,7 @@ class DemoSummary:
     checklists: ChecklistDemoSummary | None = None
     voters: VotersDemoSummary | None = None
     media: MediaDemoSummary | None = None
+    watch: dict[str, int] = field(default_factory=dict)  # the watch after the vote: counts
     risk_by_category: dict[str, int] = field(default_factory=dict)  # Tps.vulnerability -> TPS
     risk_alerts: int = 0
 
@@ -179,6 +181,7 @@ def demo_load(
         logistics = logistics_demo_load(context=context, now=now)
         incidents = incidents_demo_load(context=context, now=now)
         checklists = checklists_demo_load(context=context, regency_code=regency.code, now=now)
+        watch = postelection_demo_load(context=context, now=now, regency_code=regency.code)
         summary = DemoSummary(
             election_name=deployment.election_name,
             voting_day=deployment.voting_day,
@@ -193,6 +196,7 @@ def demo_load(
             logistics=logistics,
             incidents=incidents,
             checklists=checklists,
+            watch=watch,
         )
         _totals_fill(summary, regency)
         audit_record(

@@ -302,7 +302,7 @@ def indicator_patch(request: HttpRequest, code: str, payload: IndicatorIn):
     _require_view(request)
     if not Indicator.objects.filter(code=code).exists():
         raise Http404
-    if not selectors.may_edit(request.auth):
+    if not selectors.may_edit_catalogue(request.auth):
         return Status(403, {"detail": "Tidak berwenang mengubah bobot indikator."})
     try:
         indicator = services.indicator_update(
@@ -325,7 +325,7 @@ def indicator_patch(request: HttpRequest, code: str, payload: IndicatorIn):
 )
 def recompute(request: HttpRequest):
     _require_view(request)
-    if not selectors.may_edit(request.auth):
+    if not selectors.may_edit_catalogue(request.auth):
         return Status(403, {"detail": "Tidak berwenang menghitung ulang indeks."})
     tasks.recompute_soon()
     return Status(202, {"queued": True, "detail": "Indeks akan dihitung ulang."})

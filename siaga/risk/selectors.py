@@ -34,6 +34,14 @@ def may_edit(user, region_code: str | None = None) -> bool:
     return can(user, Action.EDIT_RISK, region_code)
 
 
+def may_edit_catalogue(user) -> bool:
+    """The weights and the IKP count for the whole deployment: only an editor whose scope
+    covers its regency changes them, and recomputes everything."""
+    from siaga.core.deployment import deployment_regency
+
+    return may_edit(user, deployment_regency())
+
+
 def _prefix_q(field: str, code: str | None) -> Q:
     if not code:
         return Q()

@@ -41,11 +41,6 @@ def _require_view(user) -> None:
         raise Http404
 
 
-def _may_edit_catalogue(user) -> bool:
-    """The weights count for the whole deployment: only an editor whose scope covers it."""
-    return selectors.may_edit(user) and user_scope(user).covers(deployment_regency())
-
-
 @login_required
 @require_GET
 def overview(request):
@@ -166,7 +161,7 @@ def alert_ack(request, pk: int):
 def indicators(request):
     user = request.user
     _require_view(user)
-    may_edit = _may_edit_catalogue(user)
+    may_edit = selectors.may_edit_catalogue(user)
     if request.method == "POST":
         if not may_edit:
             raise Http404
@@ -206,7 +201,7 @@ def indicators(request):
 @login_required
 @require_POST
 def ikp(request):
-    if not _may_edit_catalogue(request.user):
+    if not selectors.may_edit_catalogue(request.user):
         raise Http404
     form = IkpForm(request.POST)
     if form.is_valid():
