@@ -748,22 +748,12 @@ def _summary_fill(
     recorder: User,
     now: dt.datetime,
 ) -> None:
-    from siaga.logistics.selectors import shipments_at_risk
-
     summary.shipments = len(legs)
     summary.lines = sum(len(lines) for lines in contents.values())
     summary.handovers = sum(1 for leg in legs if leg.status == ShipmentStatus.HANDED_OVER)
     summary.by_status = dict(Counter(leg.status for leg in legs))
     summary.by_stage = dict(Counter(leg.stage for leg in legs))
-    rows = shipments_at_risk(user=recorder, region=facts.REGENCY_CODE, now=now)
-    summary.at_risk = [row.shipment.code for row in rows]
-    summary.predicted_to_miss = [row.shipment.code for row in rows if row.prediction.at_risk]
-    summary.late = [row.shipment.code for row in rows if row.prediction.late]
-    summary.at_risk_remote = [
-        row.shipment.code
-        for row in rows
-        if row.shipment.destination_region_id[:8] in facts.REMOTE_KECAMATAN
-    ]
+    at_risk_fill(summary, recorder=recorder, now=now)
     summary.tps_by_vulnerability = dict(
         Counter(
             Tps.objects.filter(desa__code__startswith=facts.REGENCY_CODE + ".").values_list(
@@ -786,3 +776,21 @@ def summary_audit(summary: LogisticsDemoSummary) -> dict:
         "updated": summary.updated,
         "deleted": summary.deleted,
     }
+
+
+def at_risk_fill(summary: LogisticsDemoSummary, *, recorder: User | None = None, now) -> None:
+    """The shipments late or predicted to miss H-1, ranked as the at-risk list ranks them (by
+    the TPS's vulnerability, which the risk index sets): filled again once the demo's index
+    has been computed with every module's signals."""
+    from siaga.logistics.selectors import shipments_at_risk
+
+    recorder = recorder or User.objects.filter(username=KPU_USERNAME).first()
+    rows = shipments_at_risk(user=recorder, region=facts.REGENCY_CODE, now=now)
+    summary.at_risk = [row.shipment.code for row in rows]
+    summary.predicted_to_miss = [row.shipment.code for row in rows if row.prediction.at_risk]
+    summary.late = [row.shipment.code for row in rows if row.prediction.late]
+    summary.at_risk_remote = [
+        row.shipment.code
+        for row in rows
+        if row.shipment.destination_region_id[:8] in facts.REMOTE_KECAMATAN
+    ]

@@ -3,8 +3,9 @@
 The mapping is written as the Bawaslu/Polres mapping of Kutai Timur would be: each rated area of
 ``kutai_timur.VULNERABLE_AREAS`` gets the indicators its reason names (land conflict, river-only
 access, a mine next door...) and the history indicators that make its rating add up; the remote
-river kecamatan are hard to reach, often without signal or power; Sangatta's crowded TPS have
-movers (DPTb), unregistered voters (DPK) and, the largest, ineligible names on the roll. Two
+river kecamatan are hard to reach, often without signal or power; Sangatta's TPS have movers
+(DPTb) and unregistered voters (DPK), the larger ones ineligible names on the roll, and the most
+crowded (500 voters or more) sit by candidates' posts in the officials' quarter: rawan. Two
 kecamatan are not mapped yet. The index is computed twice: "yesterday", from the mapping alone
 (that is what the logistics plan ranks by), and at the demo's moment, when the live signals of
 the other modules (late shipments, confirmed double voters, verified incidents, hoaxes) lift
@@ -29,6 +30,8 @@ WEIGHTS = {code: weight for code, _v, _n, _s, weight, _sat in DEFAULT_INDICATORS
 RAWAN, SANGAT_RAWAN = 25, 50
 NO_SIGNAL_DESA = 37  # villages of Kutai Timur without a phone signal (the TP3D's count)
 SANGATTA = ("64.08.04", "64.08.12")
+CROWDED = 500  # voters: a TPS this full in the regency seat is mapped rawan
+CROWDED_INDICATORS = {"hak_pilih.penyelenggara", "lokasi.dekat_paslon", "netralitas.asn"}
 # Words of a rated area's reason -> the indicators they stand for.
 REASON_INDICATORS = (
     (("sengketa", "konflik", "pembebasan lahan"), "lokasi.rawan_konflik"),
@@ -88,8 +91,8 @@ def mapping(tps: list[tuple[int, str, int, int]]) -> dict[int, set[str]]:
             codes |= {"hak_pilih.dptb", "hak_pilih.dpk"}
             if dpt >= 480:
                 codes.add("hak_pilih.tms")
-            if dpt >= 540:
-                codes.add("hak_pilih.penyelenggara")
+            if dpt >= CROWDED:  # the seat's crowded TPS: candidates' posts, officials' quarter
+                codes |= CROWDED_INDICATORS
         if number % 4 == 0:
             codes.add("hak_pilih.disabilitas")
         out[pk] = codes

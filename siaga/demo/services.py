@@ -36,12 +36,13 @@ from siaga.demo.generator import (
     geometry_from_geojson,
 )
 from siaga.demo.incidents import incidents_demo_load
-from siaga.demo.logistics import LogisticsDemoSummary, logistics_demo_load
+from siaga.demo.logistics import LogisticsDemoSummary, at_risk_fill, logistics_demo_load
 from siaga.demo.media import MediaDemoSummary, demo_media_load
 from siaga.demo.risk import risk_mapping_load
-from siaga.postelection.demo import postelection_demo_load
 from siaga.demo.voters import VotersDemoSummary, demo_voters_load
+from siaga.postelection.demo import postelection_demo_load
 from siaga.risk.compute import risk_recompute
+from siaga.security.demo import security_demo_load
 from siaga.wilayah.choices import Level
 from siaga.wilayah.models import Region, Tps
 from siaga.wilayah.reference import regions_load_reference
@@ -127,6 +128,7 @@ class DemoSummary:
     watch: dict[str, int] = field(default_factory=dict)  # the watch after the vote: counts
     risk_by_category: dict[str, int] = field(default_factory=dict)  # Tps.vulnerability -> TPS
     risk_alerts: int = 0
+    security: dict = field(default_factory=dict)  # personnel and the voting-day plan
 
 
 def demo_load(
@@ -232,6 +234,10 @@ def demo_load(
         clock.clear_cache()
         run = risk_recompute(context=context, prefix=facts.REGENCY_CODE, now=now)
         summary.risk_alerts = run.alerts
+    if summary.logistics is not None:
+        at_risk_fill(summary.logistics, now=now)
+    # Personnel and the voting-day deployment plan, on the index as it stands now.
+    summary.security = security_demo_load(context=context, regency_code=facts.REGENCY_CODE)
     summary.risk_by_category = dict(
         Tps.objects.filter(desa__code__startswith=facts.REGENCY_CODE + ".")
         .values_list("vulnerability")

@@ -148,6 +148,7 @@ def _tps_out(risk: TpsRisk) -> dict:
 @router.get("/tps", response=list[TpsRiskOut], summary="TPS scores, most vulnerable first")
 @paginate(SiagaPagination)
 def tps_list(request: HttpRequest, region: str | None = None, category: str | None = None):
+    _require_view(request)
     if region:
         try:
             selectors.region_get(request.auth, region)
@@ -260,6 +261,7 @@ def _alert_out(request):
 @router.get("/alerts", response=list[AlertOut], summary="Early-warning alerts, latest first")
 @paginate(SiagaPagination)
 def alert_list(request: HttpRequest, open_only: bool = False):
+    _require_view(request)
     qs = selectors.alerts_visible(request.auth)
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True)

@@ -170,7 +170,7 @@ def risk_recompute(
         batch_size=BATCH,
     )  # fmt: skip
     changed = _vulnerability_follow(data, categories)
-    area_before, areas = _areas_store(data, result, limits, day=day, now=now)
+    area_before, areas = _areas_store(data, result, limits, prefix=prefix, day=day, now=now)
 
     order = {category: n for n, category in enumerate(CATEGORY_ORDER)}
     rises = engine.category_rises(
@@ -226,7 +226,11 @@ def _vulnerability_follow(data: Gathered, categories: list[str]) -> int:
     return sum(len(pks) for pks in changes.values())
 
 
-def _areas_store(data: Gathered, result, limits, *, day: dt.date, now: dt.datetime):
+def _is_under(code: str, prefix: str) -> bool:
+    return code == prefix or code.startswith(prefix + ".")
+
+
+def _areas_store(data: Gathered, result, limits, *, prefix: str, day: dt.date, now: dt.datetime):
     """Roll the scores up to desa, kecamatan and regency; store them and the day's history.
     Returns (categories before, categories now) by area code."""
     known = set(
@@ -239,7 +243,8 @@ def _areas_store(data: Gathered, result, limits, *, day: dt.date, now: dt.dateti
             data.desa, result, level=level, weights=data.voters, thresholds=limits
         )
         for i, code in enumerate(rolled.codes):
-            if code not in known:
+            # An area above the prefix holds TPS this run did not read: left to a full run.
+            if code not in known or (prefix and not _is_under(code, prefix)):
                 continue
             category = CATEGORY_ORDER[int(rolled.categories[i])]
             codes_now[code] = category

@@ -8,10 +8,12 @@ v/x, ✓) or a number; it is all or nothing, and its errors name the row and the
 from __future__ import annotations
 
 import functools
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from siaga.core import clock
@@ -122,9 +124,8 @@ def indicator_value_set(
         existing = current.first()
         before = {"value": existing.value, "note": existing.note} if existing else None
         if value == 0:
-            if existing is None:
-                return None
-            existing.delete()
+            if existing is not None:
+                existing.delete()
             stored = None
         else:
             stored, _created = IndicatorValue.objects.update_or_create(
@@ -169,10 +170,16 @@ BASE_COLUMNS = [
 
 
 def _indicator_columns(indicators: list[Indicator]) -> list[Column]:
+    """A column per indicator, headed by its code, its name, or its short code when no other
+    indicator shares it ("riwayat" alone could be three of them)."""
+    shorts = Counter(i.code.split(".", 1)[1] for i in indicators)
     columns = []
     for indicator in indicators:
         short = indicator.code.split(".", 1)[1]
-        columns.append(Column(indicator.code, (indicator.name, short.replace("_", " "))))
+        aliases = (
+            (indicator.name, short.replace("_", " ")) if shorts[short] == 1 else (indicator.name,)
+        )
+        columns.append(Column(indicator.code, aliases))
     return columns
 
 
@@ -208,7 +215,7 @@ def mapping_import(path: str | Path, *, context: AuditContext, region_code: str)
     tps_index = {
         (desa, number): pk
         for pk, desa, number in Tps.objects.filter(
-            desa__code__startswith=region_code + "."
+            Q(desa__code=region_code) | Q(desa__code__startswith=region_code + ".")
         ).values_list("pk", "desa_id", "number")
     }
     errors: list[RowError] = []

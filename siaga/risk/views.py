@@ -221,12 +221,13 @@ def mapping_import(request):
     _require_view(user)
     if not selectors.may_edit(user):
         raise Http404
-    regions = [code for code in sorted(user_scope(user).codes) if code.count(".") <= 2] or [
-        deployment_regency()
-    ]
+    scope = user_scope(user)
+    regions = [deployment_regency()] if scope.everything else sorted(scope.codes)
     form = MappingUploadForm(request.POST or None, request.FILES or None, regions=regions)
     result = None
     if request.method == "POST" and form.is_valid():
+        if not selectors.may_edit(user, form.cleaned_data["region"]):
+            raise Http404
         upload = form.cleaned_data["file"]
         suffix = Path(upload.name).suffix.lower()
         if suffix not in UPLOAD_SUFFIXES:

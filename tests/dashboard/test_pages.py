@@ -34,9 +34,9 @@ def test_situation_room_shows_the_map_the_banner_and_counts_per_kecamatan(
     analyst_client, django_assert_max_num_queries
 ):
     # A fixed budget whatever the number of TPS: session and user, deployment, the map and the
-    # kecamatan panel, unread notifications, the TPS checklist counts (four queries) and the
-    # social-media numbers (two).
-    with django_assert_max_num_queries(16):
+    # kecamatan panel, unread notifications, the TPS checklist counts (four queries), the
+    # social-media numbers (two) and the TPS vulnerability numbers (two).
+    with django_assert_max_num_queries(18):
         response = analyst_client.get("/")
 
     html = response.content.decode()

@@ -128,6 +128,21 @@ class Command(BaseCommand):
                 f"{risk.get('rawan', 0)} rawan, {risk.get('aman', 0)} aman, "
                 f"{risk.get('', 0)} not mapped; {summary.risk_alerts} early-warning alerts"
             )
+        security = summary.security
+        if security:
+            write(
+                f"  deployment plan for voting day ({security['plan_status']}): "
+                f"{security['covered']} of {security['tps']} TPS covered by their pattern, "
+                f"{security['officers']} officers and {security['linmas']} Linmas in "
+                f"{security['units']} units"
+            )
+        watch = summary.watch
+        if watch:
+            write(
+                f"  watch after the vote: {watch.get('watch_points', 0)} watch points, "
+                f"{watch.get('gatherings', 0)} planned gathering(s), readiness "
+                f"{watch.get('readiness_done', 0)}/{watch.get('readiness_items', 0)}"
+            )
         host, _, port = bind.rpartition(":")
         if host in ("", "0.0.0.0", "::", "[::]"):  # noqa: S104 - only to print a usable URL
             host = "127.0.0.1"
