@@ -1,10 +1,8 @@
 """The situation-room pages. They read through other apps' selectors and write nothing."""
 
-import datetime as dt
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, F, Func, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -12,14 +10,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from siaga.checklists.selectors import checklist_overview
-from siaga.core import clock
 from siaga.core.models import Deployment
 from siaga.core.permissions import Action, can
 from siaga.dashboard.statuses import statuses_payload
 from siaga.media.selectors import summary as media_summary
+from siaga.postelection import selectors as postelection_selectors
 from siaga.risk import selectors as risk_selectors
-from siaga.risk.choices import Category
-from siaga.risk.models import RiskHistory, RiskRun
 from siaga.wilayah import selectors
 from siaga.wilayah.choices import CHILD_LEVEL, Level
 
@@ -70,53 +66,6 @@ def region_panel(*, user, region) -> dict:
     }
 
 
-def risk_overview(user) -> dict:
-    """The "Kerawanan TPS" panel in two queries, whatever the number of TPS.
-
-    ``siaga.risk.selectors.summary`` and ``changes_since_yesterday`` would cost five queries and
-    load every changed TPS; the room only needs numbers: the TPS in scope by category with how
-    many of them are unmapped and how many changed category since yesterday's last computation
-    (one grouped query), and the last computation with the open alerts in scope (one query:
-    alerts are only raised by a computation, so with none there are none to count).
-    """
-    yesterday = clock.local_date(clock.now()) - dt.timedelta(days=1)
-    moved = RiskHistory.objects.filter(tps_id=OuterRef("tps_id"), day=yesterday).exclude(
-        category=OuterRef("category")
-    )
-    rows = (
-        risk_selectors.tps_risk_visible(user)
-        .order_by()
-        .values("category")
-        .annotate(
-            n=Count("pk"),
-            unmapped=Count("pk", filter=Q(assessed=False)),
-            changed=Count("pk", filter=Exists(moved)),
-        )
-    )
-    counts = dict.fromkeys(Category.values, 0)
-    unmapped = changed = 0
-    for row in rows:
-        counts[row["category"]] = row["n"]
-        unmapped += row["unmapped"] if row["category"] == Category.AMAN else 0
-        changed += row["changed"]
-    open_alerts = (
-        risk_selectors.alerts_visible(user)
-        .filter(acknowledged_at__isnull=True)
-        .order_by()
-        .annotate(n=Func(F("pk"), function="COUNT"))
-        .values("n")
-    )
-    last_run = RiskRun.objects.annotate(alerts_open=Subquery(open_alerts)).first()
-    return {
-        "counts": counts,
-        "scored": sum(counts.values()),
-        "aman_unmapped": unmapped,
-        "changed": changed,
-        "alerts_open": (last_run.alerts_open or 0) if last_run else 0,
-        "last_run": last_run,
-    }
-
-
 @login_required
 @require_GET
 def situation_room(request):
@@ -134,7 +83,8 @@ def situation_room(request):
         "map_config": map_config(region_code=region.code),
         "checklist_overview": checklist_overview(user=user, region=region.code),
         "media_overview": media_summary(user),
-        "risk_overview": risk_overview(user),
+        "risk_overview": risk_selectors.panel(user),
+        "postelection_panel": postelection_selectors.dashboard_panel(user),
         **region_panel(user=user, region=region),
     }
     return render(request, "dashboard/situation_room.html", context)

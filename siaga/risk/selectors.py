@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, F, Func, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
 from siaga.core import clock
@@ -259,3 +259,50 @@ def region_get(user, code: str) -> Region:
     if region is None or not user_scope(user).may_open_region(code):
         raise NotFound
     return region
+
+
+def panel(user) -> dict:
+    """The "Kerawanan TPS" panel in two queries, whatever the number of TPS.
+
+    ``siaga.risk.selectors.summary`` and ``changes_since_yesterday`` would cost five queries and
+    load every changed TPS; the room only needs numbers: the TPS in scope by category with how
+    many of them are unmapped and how many changed category since yesterday's last computation
+    (one grouped query), and the last computation with the open alerts in scope (one query:
+    alerts are only raised by a computation, so with none there are none to count).
+    """
+    yesterday = clock.local_date(clock.now()) - dt.timedelta(days=1)
+    moved = RiskHistory.objects.filter(tps_id=OuterRef("tps_id"), day=yesterday).exclude(
+        category=OuterRef("category")
+    )
+    rows = (
+        tps_risk_visible(user)
+        .order_by()
+        .values("category")
+        .annotate(
+            n=Count("pk"),
+            unmapped=Count("pk", filter=Q(assessed=False)),
+            changed=Count("pk", filter=Exists(moved)),
+        )
+    )
+    counts = dict.fromkeys(Category.values, 0)
+    unmapped = changed = 0
+    for row in rows:
+        counts[row["category"]] = row["n"]
+        unmapped += row["unmapped"] if row["category"] == Category.AMAN else 0
+        changed += row["changed"]
+    open_alerts = (
+        alerts_visible(user)
+        .filter(acknowledged_at__isnull=True)
+        .order_by()
+        .annotate(n=Func(F("pk"), function="COUNT"))
+        .values("n")
+    )
+    last_run = RiskRun.objects.annotate(alerts_open=Subquery(open_alerts)).first()
+    return {
+        "counts": counts,
+        "scored": sum(counts.values()),
+        "aman_unmapped": unmapped,
+        "changed": changed,
+        "alerts_open": (last_run.alerts_open or 0) if last_run else 0,
+        "last_run": last_run,
+    }

@@ -1,11 +1,15 @@
 """The situation room, the region drill-down and the TPS page: content, scope and cost."""
 
+import datetime as dt
 import re
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.conf import settings
 
 from siaga.accounts.choices import Role
+from siaga.core import clock
+from siaga.core.models import Deployment
 from siaga.wilayah.choices import SpecialLocation
 
 
@@ -35,8 +39,9 @@ def test_situation_room_shows_the_map_the_banner_and_counts_per_kecamatan(
 ):
     # A fixed budget whatever the number of TPS: session and user, deployment, the map and the
     # kecamatan panel, unread notifications, the TPS checklist counts (four queries), the
-    # social-media numbers (two) and the TPS vulnerability numbers (two).
-    with django_assert_max_num_queries(18):
+    # social-media numbers (two), the TPS vulnerability numbers (two) and the watch after the
+    # vote (six: voting day, watch points, gatherings, re-votes, readiness items and agencies).
+    with django_assert_max_num_queries(24):
         response = analyst_client.get("/")
 
     html = response.content.decode()
@@ -300,3 +305,25 @@ def test_the_banner_stops_polling_quietly_when_no_election_is_configured(client,
     response = client.get("/banner/")
     assert response.status_code == 286
     assert response.content == b""
+
+
+def _panel_order(html: str) -> list[str]:
+    marks = {"watch": "data-postelection-panel", "incidents": "data-incident-feed",
+             "risk": "data-risk-overview"}  # fmt: skip
+    found = {name: html.find(mark) for name, mark in marks.items()}
+    assert all(position >= 0 for position in found.values()), found
+    return sorted(found, key=found.get)
+
+
+def test_after_voting_day_the_watch_leads_the_situation_room(analyst_client, deployment):
+    """Before the vote the watch after it closes the panel; from the day after, it leads."""
+    before = analyst_client.get("/").content.decode()
+    assert 'data-post-vote="0"' in before
+    assert _panel_order(before)[-1] == "watch"
+
+    after = dt.datetime(2024, 11, 28, 9, 0, tzinfo=ZoneInfo("Asia/Makassar"))  # H+1: PPK recap
+    Deployment.objects.update(clock_offset_seconds=clock.offset_for(after))
+    clock.clear_cache()
+    html = analyst_client.get("/").content.decode()
+    assert 'data-post-vote="1"' in html and "pv-emphasis" in html
+    assert _panel_order(html)[0] == "watch"

@@ -18,9 +18,9 @@ import pytest
 
 from siaga.core import clock
 from siaga.core.permissions import user_scope
-from siaga.dashboard.views import risk_overview
 from siaga.risk.choices import AlertKind
 from siaga.risk.models import RiskAlert, TpsRisk
+from siaga.risk.selectors import panel as risk_overview
 from tests.risk.conftest import NOW
 
 pytestmark = pytest.mark.django_db
