@@ -1,6 +1,5 @@
 """The situation-room pages. They read through other apps' selectors and write nothing."""
 
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse

@@ -26,10 +26,12 @@ from siaga.core.audit import AuditContext
 from siaga.core.deployment import deployment_regency
 from siaga.core.errors import DomainError
 from siaga.core.permissions import Action, can, user_scope
+from siaga.dashboard.views import map_config
 from siaga.risk import alerts, selectors, services, tasks
 from siaga.risk.choices import Category, Source, Variable
 from siaga.risk.forms import IkpForm, IndicatorForm, MappingUploadForm, ValueForm
 from siaga.risk.models import Indicator
+from siaga.wilayah import selectors as wilayah_selectors
 from siaga.wilayah.choices import Level
 
 PAGE_SIZE = 30
@@ -62,10 +64,16 @@ def overview(request):
     names = selectors.indicator_names()
     for risk in page:
         risk.reasons = selectors.explain(risk.explanation[:3], names)
+    try:
+        home = region or wilayah_selectors.home_region(user=user).code
+    except wilayah_selectors.NotFound:
+        home = None
     return render(
         request,
         "risk/overview.html",
         {
+            "map_config": map_config(region_code=home),
+            "risk_layer_on": True,
             "summary": selectors.summary(user),
             "areas": selectors.areas(user, level=Level.DISTRICT),
             "changes": selectors.changes_since_yesterday(user),
