@@ -206,6 +206,33 @@ def checklist_status(
     return rows
 
 
+def problem_counts(*, prefix: str = "", now: dt.datetime | None = None) -> dict[int, int]:
+    """Per TPS under ``prefix``: how many phases already due have their checklist missing or
+    only late, the same states as ``checklist_status`` but counted in the database (the risk
+    index asks this of every TPS of a country: a row per TPS and phase would not do)."""
+    now = now or clock.now()
+    due = [w.phase for w in phase_windows().values() if w.due is not None and now > w.due]
+    if not due:
+        return {}
+    tps = Tps.objects.all()
+    if prefix:
+        tps = tps.filter(Q(desa__code=prefix) | Q(desa__code__startswith=prefix + "."))
+    counts: dict[int, int] = {}
+    for phase in due:
+        submitted = ChecklistSubmission.objects.filter(template__phase=phase).order_by()
+        missing = tps.exclude(pk__in=submitted.values("tps_id")).values_list("pk", flat=True)
+        late = (
+            submitted.filter(tps__in=tps.values("pk"))
+            .values("tps_id")
+            .annotate(on_time=Count("pk", filter=Q(late=False)))
+            .filter(on_time=0)
+            .values_list("tps_id", flat=True)
+        )
+        for pk in [*missing.iterator(chunk_size=5000), *late]:
+            counts[pk] = counts.get(pk, 0) + 1
+    return counts
+
+
 def checklist_overview(
     *, user, region=None, now: dt.datetime | None = None, rows: list[StatusRow] | None = None
 ) -> list[PhaseCount]:

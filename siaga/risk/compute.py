@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 
 from siaga.core import clock
@@ -63,7 +63,8 @@ class Gathered:
     voters: np.ndarray
     indicators: list[Indicator]
     values: np.ndarray
-    assessed: np.ndarray  # bool: the TPS has mapped (static) values
+    assessed: np.ndarray  # bool: the TPS has been mapped (TpsAssessment)
+    vulnerability: list[str]  # Tps.vulnerability as it stands
     providers: list[str] = field(default_factory=list)
 
 
@@ -74,7 +75,7 @@ def gather(*, prefix: str = "", now: dt.datetime) -> Gathered:
     rows = list(
         Tps.objects.filter(_under("desa__code", prefix))
         .order_by("pk")
-        .values_list("pk", "desa_id", "dpt_male", "dpt_female")
+        .values_list("pk", "desa_id", "dpt_male", "dpt_female", "vulnerability")
     )
     tps_ids = [row[0] for row in rows]
     desa = [row[1] for row in rows]
@@ -117,7 +118,8 @@ def gather(*, prefix: str = "", now: dt.datetime) -> Gathered:
                 if i is not None:
                     values[i, j] += value
     voters = np.array([row[2] + row[3] for row in rows], dtype=np.float64)
-    return Gathered(tps_ids, desa, voters, indicators, values, assessed, names)
+    vulnerability = [row[4] for row in rows]
+    return Gathered(tps_ids, desa, voters, indicators, values, assessed, vulnerability, names)
 
 
 def _engine_indicators(indicators: list[Indicator]) -> list[engine.Indicator]:
@@ -133,7 +135,8 @@ def risk_recompute(
     *, context: AuditContext, prefix: str = "", now: dt.datetime | None = None
 ) -> RiskRun:
     """Recompute the index of every TPS under ``prefix`` (all when empty) and run the alert
-    rules; one audit event for the run, one per alert."""
+    rules; one audit event for the run, one per alert. Only the scores, history rows and areas
+    that changed are written."""
     started = time.perf_counter()
     now = now or clock.now()
     day = clock.local_date(now)
@@ -141,33 +144,37 @@ def risk_recompute(
     limits = thresholds()
     result = engine.compute_index(data.values, _engine_indicators(data.indicators), limits)
     categories = [CATEGORY_ORDER[c] for c in result.categories.tolist()]
+    scores = [round(float(x), 2) for x in result.scores.tolist()]
 
-    before = dict(TpsRisk.objects.filter(tps_id__in=data.tps_ids).values_list("tps_id", "category"))
-    TpsRisk.objects.bulk_create(
-        [
-            TpsRisk(
-                tps_id=pk,
-                score=round(float(result.scores[i]), 2),
-                category=categories[i],
-                explanation=_explanation(result.explain(i)),
-                assessed=bool(data.assessed[i]),
-                computed_at=now,
-            )
-            for i, pk in enumerate(data.tps_ids)
-        ],
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["tps"],
-        update_fields=["score", "category", "explanation", "assessed", "computed_at"],
-    )
-    RiskHistory.objects.filter(day=day, tps_id__in=data.tps_ids).delete()
-    RiskHistory.objects.bulk_create(
-        [
-            RiskHistory(day=day, tps_id=pk, score=round(float(result.scores[i]), 2),
-                        category=categories[i])
-            for i, pk in enumerate(data.tps_ids)
-        ],
-        batch_size=BATCH,
+    stored = {
+        row[0]: row[1:]
+        for row in TpsRisk.objects.filter(_under("tps__desa__code", prefix)).values_list(
+            "tps_id", "score", "category", "assessed", "explanation"
+        )
+    }
+    rows = []
+    for i, pk in enumerate(data.tps_ids):
+        current = (
+            scores[i],
+            categories[i],
+            bool(data.assessed[i]),
+            _explanation(result.explain(i)),
+        )
+        if stored.get(pk) != current:
+            rows.append((pk, *current))
+    _upsert(TpsRisk, ["tps", "score", "category", "assessed", "explanation", "computed_at"],
+            ["tps"], [(*row, now) for row in rows])  # fmt: skip
+    today = {
+        tps_id: (score, category)
+        for tps_id, score, category in RiskHistory.objects.filter(
+            _under("tps__desa__code", prefix), day=day
+        ).values_list("tps_id", "score", "category")
+    }
+    _upsert(
+        RiskHistory, ["tps", "day", "score", "category"], ["tps", "day"],
+        [(pk, day, scores[i], categories[i]) for i, pk in enumerate(data.tps_ids)
+         if today.get(pk) != (scores[i], categories[i])],
+        where="tps_id IS NOT NULL",
     )  # fmt: skip
     changed = _vulnerability_follow(data, categories)
     area_before, areas = _areas_store(data, result, limits, prefix=prefix, day=day, now=now)
@@ -175,7 +182,7 @@ def risk_recompute(
     order = {category: n for n, category in enumerate(CATEGORY_ORDER)}
     rises = engine.category_rises(
         [str(pk) for pk in data.tps_ids],
-        np.array([order.get(before.get(pk), -1) for pk in data.tps_ids], dtype=np.int8),
+        np.array([order.get(_category(stored.get(pk)), -1) for pk in data.tps_ids], np.int8),
         result.categories,
     )
     area_codes = list(areas)
@@ -184,9 +191,12 @@ def risk_recompute(
         np.array([order.get(area_before.get(c), -1) for c in area_codes], dtype=np.int8),
         np.array([order[areas[c]] for c in area_codes], dtype=np.int8),
     )
-    scores = dict(zip(data.tps_ids, result.scores, strict=True))
     fired = alerts.fire_all(
-        tps_rises=rises, area_rises=area_rises, scores=scores, prefix=prefix, now=now
+        tps_rises=rises,
+        area_rises=area_rises,
+        scores=dict(zip(data.tps_ids, scores, strict=True)),
+        prefix=prefix,
+        now=now,
     )
     run = RiskRun.objects.create(
         started_at=now,
@@ -207,18 +217,58 @@ def risk_recompute(
     return run
 
 
+def _category(stored_row) -> str | None:
+    return stored_row[1] if stored_row else None
+
+
+def _upsert(model, fields: list[str], conflict: list[str], rows: list[tuple], where: str = ""):
+    """INSERT ... ON CONFLICT (conflict) [WHERE ...] DO UPDATE the other columns, by
+    ``executemany`` in chunks: no model instances and no SQL assembled per row, which is what
+    makes a national recomputation fit its time (benchmarks/risk_service.py). SQLite 3.24+ and
+    PostgreSQL both accept it; values go through each field's own database preparation."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    model_fields = [model._meta.get_field(name) for name in fields]
+    columns = [field.column for field in model_fields]
+    keys = [model._meta.get_field(name).column for name in conflict]
+    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
+    sql = (  # noqa: S608 - names from the model's metadata, values as parameters
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(map(quote, keys))}){' WHERE ' + where if where else ''} "
+        f"DO UPDATE SET {updates}"
+    )
+    prepare = [
+        (j, field) for j, field in enumerate(model_fields)
+        if field.get_internal_type() in ("JSONField", "DateTimeField", "DateField")
+    ]  # fmt: skip
+    constants: dict[tuple[int, object], object] = {}
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            chunk = []
+            for row in rows[start : start + BATCH]:
+                values = list(row)
+                for j, field in prepare:
+                    if field.get_internal_type() == "JSONField":
+                        values[j] = field.get_db_prep_save(values[j], connection)
+                    else:  # one moment or day per run: prepared once
+                        key = (j, values[j])
+                        if key not in constants:
+                            constants[key] = field.get_db_prep_save(values[j], connection)
+                        values[j] = constants[key]
+                chunk.append(values)
+            cursor.executemany(sql, chunk)
+
+
 def _vulnerability_follow(data: Gathered, categories: list[str]) -> int:
     """Set ``Tps.vulnerability`` from the index; returns how many TPS changed."""
-    wanted: dict[int, str] = {}
+    changes: dict[str, list[int]] = defaultdict(list)
     for i, pk in enumerate(data.tps_ids):
-        category = categories[i]
+        category = str(categories[i])
         if not data.assessed[i] and category == Category.AMAN:
             category = Vulnerability.UNKNOWN
-        wanted[pk] = str(category)
-    current = dict(Tps.objects.filter(pk__in=data.tps_ids).values_list("pk", "vulnerability"))
-    changes: dict[str, list[int]] = defaultdict(list)
-    for pk, category in wanted.items():
-        if current.get(pk) != category:
+        if data.vulnerability[i] != category:
             changes[category].append(pk)
     for category, pks in changes.items():
         for start in range(0, len(pks), BATCH):
@@ -231,57 +281,58 @@ def _is_under(code: str, prefix: str) -> bool:
 
 
 def _areas_store(data: Gathered, result, limits, *, prefix: str, day: dt.date, now: dt.datetime):
-    """Roll the scores up to desa, kecamatan and regency; store them and the day's history.
-    Returns (categories before, categories now) by area code."""
-    known = set(
-        Region.objects.filter(code__in=_area_codes(data.desa)).values_list("code", flat=True)
-    )
-    codes_now: dict[str, str] = {}
-    records: list[AreaRisk] = []
+    """Roll the scores up to desa, kecamatan and regency; store those that changed and the
+    day's history. Returns (categories before, categories now) by area code."""
+    codes = _area_codes(data.desa)
+    if prefix:  # an area above the prefix holds TPS this run did not read: left to a full run
+        codes = {code for code in codes if _is_under(code, prefix)}
+    known = set(Region.objects.filter(code__in=codes).values_list("code", flat=True))
+    current: dict[str, tuple] = {}
     for level in AREA_LEVELS:
         rolled = engine.rollup(
             data.desa, result, level=level, weights=data.voters, thresholds=limits
         )
         for i, code in enumerate(rolled.codes):
-            # An area above the prefix holds TPS this run did not read: left to a full run.
-            if code not in known or (prefix and not _is_under(code, prefix)):
+            if code not in known:
                 continue
-            category = CATEGORY_ORDER[int(rolled.categories[i])]
-            codes_now[code] = category
             counts = rolled.counts[i]
-            records.append(
-                AreaRisk(
-                    region_id=code,
-                    score=round(float(rolled.score[i]), 2),
-                    max_score=round(float(rolled.max_score[i]), 2),
-                    category=category,
-                    tps_aman=int(counts[0]),
-                    tps_rawan=int(counts[1]),
-                    tps_sangat_rawan=int(counts[2]),
-                    explanation=_explanation(rolled.explain(i, list(result.codes), top=3)),
-                    computed_at=now,
-                )
+            current[code] = (
+                round(float(rolled.score[i]), 2),
+                round(float(rolled.max_score[i]), 2),
+                CATEGORY_ORDER[int(rolled.categories[i])],
+                int(counts[0]),
+                int(counts[1]),
+                int(counts[2]),
+                _explanation(rolled.explain(i, list(result.codes), top=3)),
             )
-    before = dict(
-        AreaRisk.objects.filter(region_id__in=list(codes_now)).values_list("region_id", "category")
-    )
-    AreaRisk.objects.bulk_create(
-        records,
-        batch_size=BATCH,
-        update_conflicts=True,
-        unique_fields=["region"],
-        update_fields=[
-            "score", "max_score", "category", "tps_aman", "tps_rawan", "tps_sangat_rawan",
-            "explanation", "computed_at",
-        ],
+    stored = {
+        row[0]: row[1:]
+        for row in AreaRisk.objects.filter(region_id__in=list(current)).values_list(
+            "region_id", "score", "max_score", "category", "tps_aman", "tps_rawan",
+            "tps_sangat_rawan", "explanation",
+        )
+    }  # fmt: skip
+    _upsert(
+        AreaRisk,
+        ["region", "score", "max_score", "category", "tps_aman", "tps_rawan",
+         "tps_sangat_rawan", "explanation", "computed_at"],
+        ["region"],
+        [(code, *row, now) for code, row in current.items() if stored.get(code) != row],
     )  # fmt: skip
-    RiskHistory.objects.filter(day=day, region_id__in=list(codes_now)).delete()
-    RiskHistory.objects.bulk_create(
-        [RiskHistory(day=day, region_id=r.region_id, score=r.score, category=r.category)
-         for r in records],
-        batch_size=BATCH,
+    today = {
+        region: (score, category)
+        for region, score, category in RiskHistory.objects.filter(
+            region_id__in=list(current), day=day
+        ).values_list("region_id", "score", "category")
+    }
+    _upsert(
+        RiskHistory, ["region", "day", "score", "category"], ["region", "day"],
+        [(code, day, row[0], row[2]) for code, row in current.items()
+         if today.get(code) != (row[0], row[2])],
+        where="region_id IS NOT NULL",
     )  # fmt: skip
-    return before, codes_now
+    before = {code: row[2] for code, row in stored.items()}
+    return before, {code: row[2] for code, row in current.items()}
 
 
 def _area_codes(desa_codes: list[str]) -> set[str]:

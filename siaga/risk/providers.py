@@ -10,7 +10,6 @@ named by a post, an incident reported for a desa) count for every TPS in it.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Protocol
@@ -158,19 +157,10 @@ class ChecklistsProvider:
     source, app = Source.CHECKLISTS, "siaga.checklists"
 
     def collect(self, ctx: ProviderContext) -> Values:
-        from siaga.checklists.choices import CheckState
-        from siaga.checklists.selectors import checklist_status
+        from siaga.checklists.selectors import problem_counts
 
-        counts: dict[int, float] = defaultdict(float)
-        rows = checklist_status(
-            user=SYSTEM,
-            region=ctx.prefix or None,
-            states=(CheckState.MISSING, CheckState.LATE),
-            now=ctx.now,
-        )
-        for row in rows:
-            counts[row.tps.id] += 1.0
-        return {"pengawasan.checklist": dict(counts)}
+        counts = problem_counts(prefix=ctx.prefix, now=ctx.now)
+        return {"pengawasan.checklist": {pk: float(n) for pk, n in counts.items()}}
 
 
 class WilayahProvider:
