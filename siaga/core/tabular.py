@@ -395,7 +395,7 @@ class TableReader:
                         raise TableError(
                             _(
                                 "Bukan teks UTF-8 (byte %(byte)s); simpan ulang berkas sebagai "
-                                "\u201cCSV UTF-8\u201d."
+                                "“CSV UTF-8”."
                             )
                             % {"byte": hex(raw[exc.start])},
                             row=number + 1,

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class WatchKind(models.TextChoices):
@@ -23,9 +24,9 @@ class Permit(models.TextChoices):
 
 
 class GatheringStatus(models.TextChoices):
-    RENCANA = "rencana", _("Rencana")
+    RENCANA = "rencana", pgettext_lazy("gathering status", "Rencana")
     BERLANGSUNG = "berlangsung", _("Berlangsung")
-    SELESAI = "selesai", _("Selesai")
+    SELESAI = "selesai", pgettext_lazy("gathering status", "Selesai")
     DIBATALKAN = "dibatalkan", _("Dibatalkan")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from siaga.postelection.choices import GatheringStatus, Permit, RevoteStatus, WatchKind
 
@@ -37,7 +38,9 @@ class WatchPointForm(_ChoicesForm):
         label=_("Mulai"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
     )
     ends_at = forms.DateTimeField(
-        label=_("Selesai"), widget=DATETIME_WIDGET, input_formats=DATETIME_FORMATS
+        label=pgettext_lazy("end of a period", "Selesai"),
+        widget=DATETIME_WIDGET,
+        input_formats=DATETIME_FORMATS,
     )
     note = forms.CharField(
         label=_("Catatan"), widget=forms.Textarea(attrs={"rows": 3}), required=False

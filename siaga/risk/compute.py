@@ -233,8 +233,9 @@ def _upsert(model, fields: list[str], conflict: list[str], rows: list[tuple], wh
     columns = [field.column for field in model_fields]
     keys = [model._meta.get_field(name).column for name in conflict]
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
-    sql = (  # noqa: S608 - names from the model's metadata, values as parameters
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "
+    # Names come from the model's metadata, values go as parameters.
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
         f"VALUES ({', '.join(['%s'] * len(columns))}) "
         f"ON CONFLICT ({', '.join(map(quote, keys))}){' WHERE ' + where if where else ''} "
         f"DO UPDATE SET {updates}"

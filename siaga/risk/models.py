@@ -10,6 +10,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from siaga.risk.choices import AlertKind, Category, Signal, Source, ValueOrigin, Variable
 from siaga.wilayah.models import Region, Tps
@@ -30,7 +31,8 @@ class Indicator(models.Model):
     description = models.TextField(_("keterangan"), blank=True)
     source = models.CharField(_("sumber"), max_length=20, choices=Source.choices)
     weight = models.FloatField(
-        _("bobot"), validators=[MinValueValidator(0.0), MaxValueValidator(100.0)]
+        pgettext_lazy("indicator weight", "bobot"),
+        validators=[MinValueValidator(0.0), MaxValueValidator(100.0)],
     )
     saturation = models.FloatField(
         _("nilai penuh"), default=1.0, validators=[MinValueValidator(0.001)]
@@ -105,7 +107,7 @@ class TpsRisk(models.Model):
     """
 
     tps = models.OneToOneField(Tps, on_delete=models.CASCADE, primary_key=True, related_name="risk")
-    score = models.FloatField(_("skor"))
+    score = models.FloatField(pgettext_lazy("one score", "skor"))
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     explanation = models.JSONField(_("penjelasan"), default=list)
     assessed = models.BooleanField(_("sudah dipetakan"), default=False)
@@ -126,7 +128,7 @@ class AreaRisk(models.Model):
     region = models.OneToOneField(
         Region, on_delete=models.CASCADE, primary_key=True, related_name="risk"
     )
-    score = models.FloatField(_("skor"))
+    score = models.FloatField(pgettext_lazy("one score", "skor"))
     max_score = models.FloatField(_("skor tertinggi"))
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
     tps_aman = models.PositiveIntegerField(default=0)
@@ -156,7 +158,7 @@ class RiskHistory(models.Model):
     region = models.ForeignKey(
         Region, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    score = models.FloatField(_("skor"))
+    score = models.FloatField(pgettext_lazy("one score", "skor"))
     category = models.CharField(_("kategori"), max_length=20, choices=Category.choices)
 
     class Meta:
@@ -249,7 +251,9 @@ class RiskAlert(models.Model):
     acknowledged_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    acknowledged_at = models.DateTimeField(_("diterima"), null=True, blank=True)
+    acknowledged_at = models.DateTimeField(
+        pgettext_lazy("alert acknowledged", "diterima"), null=True, blank=True
+    )
 
     class Meta:
         ordering = ["-fired_at", "-pk"]

@@ -493,7 +493,7 @@ def _totals(inputs: PlanInputs, result: planning.Plan, withdrawn: list[int]) -> 
 def _default_name(region: Region, based_on: DeploymentPlan | None, withdrawn: list) -> str:
     when = timezone.localtime(clock.now()).strftime("%d-%m-%Y %H:%M")
     if based_on is not None and withdrawn:
-        return _("Simulasi: %(n)s satuan ditarik dari \u201c%(base)s\u201d") % {
+        return _("Simulasi: %(n)s satuan ditarik dari “%(base)s”") % {
             "n": len(withdrawn),
             "base": based_on.name,
         }
