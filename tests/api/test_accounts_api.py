@@ -82,6 +82,9 @@ def test_me_tells_role_agency_scope_and_allowed_actions(world, login):
                 "check_voter",
                 "triage_media",
                 "ingest_media",
+                "edit_risk",
+                "plan_deployment",
+                "edit_watch",
             ]
         ),
     }
