@@ -173,6 +173,26 @@ def _require_view(request) -> None:
         raise Http404
 
 
+def _get(request, getter, pk: int):
+    """The row ``getter`` finds in the user's scope; 404 for one outside it, as for unknown."""
+    _require_view(request)
+    try:
+        return getter(user=_user(request), pk=pk)
+    except selectors.NotFound as exc:
+        raise Http404 from exc
+
+
+def _write(request, service, /, **kwargs):
+    """Call one service as the request's user: (its result, None), or (None, the answer to
+    give) when it refuses: 403 for a permission, 400 naming the field for the input."""
+    try:
+        return service(context=AuditContext.from_request(request, channel="api"), **kwargs), None
+    except PermissionDenied as exc:
+        return None, _error(403, exc)
+    except services.WatchError as exc:
+        return None, _error(400, exc)
+
+
 def _error(status: int, exc: Exception):
     return Status(status, {"detail": str(exc), "field": getattr(exc, "field", None)})
 
@@ -316,14 +336,9 @@ def gathering_create(request: HttpRequest, payload: GatheringIn):
     _require_view(request)
     if not can(_user(request), Action.EDIT_WATCH):
         return _forbidden()
-    try:
-        gathering = services.gathering_create(
-            context=AuditContext.from_request(request, channel="api"), **payload.dict()
-        )
-    except PermissionDenied as exc:
-        return _error(403, exc)
-    except services.WatchError as exc:
-        return _error(400, exc)
+    gathering, refused = _write(request, services.gathering_create, **payload.dict())
+    if refused is not None:
+        return refused
     return Status(201, _gathering_dict(gathering))
 
 
@@ -337,13 +352,8 @@ def gathering_create(request: HttpRequest, payload: GatheringIn):
     ),
 )
 def gathering_update(request: HttpRequest, pk: int, payload: GatheringPatch):
-    _require_view(request)
-    user = _user(request)
-    try:
-        gathering = selectors.gathering_get(user=user, pk=pk)
-    except selectors.NotFound as exc:
-        raise Http404 from exc
-    if not can(user, Action.EDIT_WATCH, gathering.region_id):
+    gathering = _get(request, selectors.gathering_get, pk)
+    if not can(_user(request), Action.EDIT_WATCH, gathering.region_id):
         return _forbidden()
     changes = payload.dict(exclude_unset=True)
     for name in ("title", "place", "region", "planned_at", "expected_size", "permit", "status"):
@@ -351,16 +361,9 @@ def gathering_update(request: HttpRequest, pk: int, payload: GatheringPatch):
             return Status(
                 400, {"detail": _("%(name)s tidak boleh kosong.") % {"name": name}, "field": name}
             )
-    try:
-        gathering = services.gathering_update(
-            context=AuditContext.from_request(request, channel="api"),
-            gathering=gathering,
-            **changes,
-        )
-    except PermissionDenied as exc:
-        return _error(403, exc)
-    except services.WatchError as exc:
-        return _error(400, exc)
+    gathering, refused = _write(request, services.gathering_update, gathering=gathering, **changes)
+    if refused is not None:
+        return refused
     return _gathering_dict(gathering)
 
 
@@ -391,14 +394,9 @@ def revote_create(request: HttpRequest, payload: RevoteIn):
     _require_view(request)
     if not can(_user(request), Action.EDIT_WATCH):
         return _forbidden()
-    try:
-        revote = services.revote_create(
-            context=AuditContext.from_request(request, channel="api"), **payload.dict()
-        )
-    except PermissionDenied as exc:
-        return _error(403, exc)
-    except services.WatchError as exc:
-        return _error(400, exc)
+    revote, refused = _write(request, services.revote_create, **payload.dict())
+    if refused is not None:
+        return refused
     revote = selectors.revote_get(user=_user(request), pk=revote.pk)
     return Status(201, _revote_dict(revote))
 
@@ -437,20 +435,11 @@ def readiness(request: HttpRequest):
     ),
 )
 def readiness_tick(request: HttpRequest, pk: int, payload: TickIn):
-    _require_view(request)
-    user = _user(request)
-    try:
-        item = selectors.readiness_item_get(user=user, pk=pk)
-    except selectors.NotFound as exc:
-        raise Http404 from exc
+    item = _get(request, selectors.readiness_item_get, pk)
     service = services.readiness_tick if payload.done else services.readiness_untick
-    try:
-        item = service(
-            context=AuditContext.from_request(request, channel="api"), item=item, note=payload.note
-        )
-    except PermissionDenied as exc:
-        return _error(403, exc)
-    except services.WatchError as exc:
-        return _error(400, exc)
+    item, refused = _write(request, service, item=item, note=payload.note)
+    if refused is not None:
+        return refused
+    user = _user(request)
     item = selectors.readiness_item_get(user=user, pk=item.pk)
     return _item_dict(item, user)

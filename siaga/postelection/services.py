@@ -350,6 +350,38 @@ def _apply(instance, cleaned: dict) -> bool:
     return changed
 
 
+def _create_row(context: AuditContext, model, fields: dict, *, action: str, region_code: str):
+    """Create a row of ``model`` and its audit event in one transaction."""
+    with transaction.atomic():
+        row = model.objects.create(**fields)
+        audit_record(
+            context=context, action=action, obj=row, region_code=region_code, after=snapshot(row)
+        )
+    return row
+
+
+def _update_row(context: AuditContext, instance, cleaned: dict, *, action: str, region_code: str):
+    """Lock ``instance``'s row, apply ``cleaned`` and only when that changed something stamp
+    ``updated_at`` (where the model keeps one), save and audit it: a retried update writes
+    nothing. Returns the row as saved."""
+    with transaction.atomic():
+        row = type(instance).objects.select_for_update().get(pk=instance.pk)
+        before = snapshot(row)
+        if _apply(row, cleaned):
+            if hasattr(row, "updated_at"):
+                row.updated_at = clock.now()
+            row.save()
+            audit_record(
+                context=context,
+                action=action,
+                obj=row,
+                region_code=region_code,
+                before=before,
+                after=snapshot(row),
+            )
+    return row
+
+
 # --- watch points ---------------------------------------------------------------------------------
 
 
@@ -368,16 +400,13 @@ def watchpoint_create(
     _require_edit(context)
     data = dict(kind=kind, title=title, region=region, starts_at=starts_at, ends_at=ends_at)
     cleaned = _clean_watchpoint(context, data | {"place": place, "note": note})
-    with transaction.atomic():
-        point = WatchPoint.objects.create(**cleaned)
-        audit_record(
-            context=context,
-            action="postelection.watchpoint.create",
-            obj=point,
-            region_code=point.region_id,
-            after=snapshot(point),
-        )
-    return point
+    return _create_row(
+        context,
+        WatchPoint,
+        cleaned,
+        action="postelection.watchpoint.create",
+        region_code=cleaned["region"].code,
+    )
 
 
 def watchpoint_update(*, context: AuditContext, watchpoint: WatchPoint, **changes) -> WatchPoint:
@@ -385,21 +414,13 @@ def watchpoint_update(*, context: AuditContext, watchpoint: WatchPoint, **change
     _unknown(changes, WATCH_FIELDS)
     _require_edit(context, watchpoint.region_id)
     cleaned = _clean_watchpoint(context, _current(watchpoint, WATCH_FIELDS) | changes)
-    with transaction.atomic():
-        point = WatchPoint.objects.select_for_update().get(pk=watchpoint.pk)
-        before = snapshot(point)
-        if _apply(point, cleaned):
-            point.updated_at = clock.now()
-            point.save()
-            audit_record(
-                context=context,
-                action="postelection.watchpoint.update",
-                obj=point,
-                region_code=point.region_id,
-                before=before,
-                after=snapshot(point),
-            )
-    return point
+    return _update_row(
+        context,
+        watchpoint,
+        cleaned,
+        action="postelection.watchpoint.update",
+        region_code=cleaned["region"].code,
+    )
 
 
 # --- gatherings -----------------------------------------------------------------------------------
@@ -425,16 +446,13 @@ def gathering_create(
     data = dict(title=title, place=place, region=region, planned_at=planned_at, note=note)
     data |= dict(expected_size=expected_size, organiser=organiser, permit=permit, status=status)
     cleaned = _clean_gathering(context, data | {"lat": lat, "lon": lon})
-    with transaction.atomic():
-        gathering = Gathering.objects.create(**cleaned, created_by=_user(context))
-        audit_record(
-            context=context,
-            action="postelection.gathering.create",
-            obj=gathering,
-            region_code=gathering.region_id,
-            after=snapshot(gathering),
-        )
-    return gathering
+    return _create_row(
+        context,
+        Gathering,
+        cleaned | {"created_by": _user(context)},
+        action="postelection.gathering.create",
+        region_code=cleaned["region"].code,
+    )
 
 
 def gathering_update(*, context: AuditContext, gathering: Gathering, **changes) -> Gathering:
@@ -442,21 +460,13 @@ def gathering_update(*, context: AuditContext, gathering: Gathering, **changes) 
     _unknown(changes, GATHERING_FIELDS)
     _require_edit(context, gathering.region_id)
     cleaned = _clean_gathering(context, _current(gathering, GATHERING_FIELDS) | changes)
-    with transaction.atomic():
-        row = Gathering.objects.select_for_update().get(pk=gathering.pk)
-        before = snapshot(row)
-        if _apply(row, cleaned):
-            row.updated_at = clock.now()
-            row.save()
-            audit_record(
-                context=context,
-                action="postelection.gathering.update",
-                obj=row,
-                region_code=row.region_id,
-                before=before,
-                after=snapshot(row),
-            )
-    return row
+    return _update_row(
+        context,
+        gathering,
+        cleaned,
+        action="postelection.gathering.update",
+        region_code=cleaned["region"].code,
+    )
 
 
 # --- re-votes -------------------------------------------------------------------------------------
@@ -477,16 +487,13 @@ def revote_create(
     _require_edit(context)
     data = dict(tps=tps, ordered_on=ordered_on, vote_on=vote_on, reason=reason, note=note)
     cleaned = _clean_revote(context, data | {"ordered_by": ordered_by, "status": status})
-    with transaction.atomic():
-        revote = Revote.objects.create(**cleaned)
-        audit_record(
-            context=context,
-            action="postelection.revote.create",
-            obj=revote,
-            region_code=revote.tps.desa_id,
-            after=snapshot(revote),
-        )
-    return revote
+    return _create_row(
+        context,
+        Revote,
+        cleaned,
+        action="postelection.revote.create",
+        region_code=cleaned["tps"].desa_id,
+    )
 
 
 def revote_update(*, context: AuditContext, revote: Revote, **changes) -> Revote:
@@ -494,21 +501,13 @@ def revote_update(*, context: AuditContext, revote: Revote, **changes) -> Revote
     _unknown(changes, REVOTE_FIELDS)
     _require_edit(context, revote.tps.desa_id)
     cleaned = _clean_revote(context, _current(revote, REVOTE_FIELDS) | changes, pk=revote.pk)
-    with transaction.atomic():
-        row = Revote.objects.select_for_update().get(pk=revote.pk)
-        before = snapshot(row)
-        if _apply(row, cleaned):
-            row.updated_at = clock.now()
-            row.save()
-            audit_record(
-                context=context,
-                action="postelection.revote.update",
-                obj=row,
-                region_code=cleaned["tps"].desa_id,
-                before=before,
-                after=snapshot(row),
-            )
-    return row
+    return _update_row(
+        context,
+        revote,
+        cleaned,
+        action="postelection.revote.update",
+        region_code=cleaned["tps"].desa_id,
+    )
 
 
 # --- readiness ------------------------------------------------------------------------------------
@@ -532,16 +531,13 @@ def readiness_item_create(
         last = ReadinessItem.objects.filter(agency=found).order_by("-order").first()
         order = (last.order + 1) if last else 1
     cleaned = _clean_readiness({"text": text, "order": order, "note": note})
-    with transaction.atomic():
-        item = ReadinessItem.objects.create(agency=found, **cleaned)
-        audit_record(
-            context=context,
-            action="postelection.readiness.create",
-            obj=item,
-            region_code=found.region_id,
-            after=snapshot(item),
-        )
-    return item
+    return _create_row(
+        context,
+        ReadinessItem,
+        cleaned | {"agency": found},
+        action="postelection.readiness.create",
+        region_code=found.region_id,
+    )
 
 
 def readiness_item_update(
@@ -551,20 +547,13 @@ def readiness_item_update(
     _unknown(changes, READINESS_FIELDS)
     _require_edit(context, item.agency.region_id)
     cleaned = _clean_readiness(_current(item, READINESS_FIELDS) | changes)
-    with transaction.atomic():
-        row = ReadinessItem.objects.select_for_update().get(pk=item.pk)
-        before = snapshot(row)
-        if _apply(row, cleaned):
-            row.save()
-            audit_record(
-                context=context,
-                action="postelection.readiness.update",
-                obj=row,
-                region_code=item.agency.region_id,
-                before=before,
-                after=snapshot(row),
-            )
-    return row
+    return _update_row(
+        context,
+        item,
+        cleaned,
+        action="postelection.readiness.update",
+        region_code=item.agency.region_id,
+    )
 
 
 def _tick(context: AuditContext, item: ReadinessItem, *, done: bool, note: str | None):

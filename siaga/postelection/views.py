@@ -15,6 +15,7 @@ from django.http import Http404, HttpResponseForbidden
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from siaga.core.audit import AuditContext
@@ -23,7 +24,6 @@ from siaga.core.errors import DomainError, PermissionDenied
 from siaga.core.permissions import Action, can, user_scope
 from siaga.postelection import selectors, services
 from siaga.postelection.forms import GatheringForm, RevoteForm, TickForm, WatchPointForm
-from siaga.postelection.models import Gathering, Revote, WatchPoint
 from siaga.wilayah.choices import Level
 from siaga.wilayah.models import Region, Tps
 
@@ -88,31 +88,37 @@ EDITORS = {
     "watchpoint": {
         "form": WatchPointForm,
         "choices": lambda user: _region_choices(user, (Level.REGENCY, Level.DISTRICT)),
+        "get": selectors.watchpoint_get,
+        "region": lambda point: point.region_id,
         "create": services.watchpoint_create,
         "update": services.watchpoint_update,
         "arg": "watchpoint",
-        "title_new": _("Titik rawan baru"),
-        "title_edit": _("Ubah titik rawan"),
+        "title_new": gettext_lazy("Titik rawan baru"),
+        "title_edit": gettext_lazy("Ubah titik rawan"),
     },
     "gathering": {
         "form": GatheringForm,
         "choices": lambda user: _region_choices(
             user, (Level.REGENCY, Level.DISTRICT, Level.VILLAGE)
         ),
+        "get": selectors.gathering_get,
+        "region": lambda gathering: gathering.region_id,
         "create": services.gathering_create,
         "update": services.gathering_update,
         "arg": "gathering",
-        "title_new": _("Rencana unjuk rasa / pengerahan massa baru"),
-        "title_edit": _("Ubah rencana unjuk rasa / pengerahan massa"),
+        "title_new": gettext_lazy("Rencana unjuk rasa / pengerahan massa baru"),
+        "title_edit": gettext_lazy("Ubah rencana unjuk rasa / pengerahan massa"),
     },
     "revote": {
         "form": RevoteForm,
         "choices": _tps_choices,
+        "get": selectors.revote_get,
+        "region": lambda revote: revote.tps.desa_id,
         "create": services.revote_create,
         "update": services.revote_update,
         "arg": "revote",
-        "title_new": _("PSU baru"),
-        "title_edit": _("Ubah PSU"),
+        "title_new": gettext_lazy("PSU baru"),
+        "title_edit": gettext_lazy("Ubah PSU"),
     },
 }
 
@@ -134,9 +140,21 @@ def _values(kind: str, cleaned: dict) -> dict:
     return values
 
 
-def _editor(request, kind: str, obj=None):
+def _editor(request, kind: str, pk: int | None = None):
+    """The form of a new row of ``kind`` (``pk`` None) or of an existing one. A row outside the
+    user's scope and a user who may not edit it both get a 404, as if it did not exist."""
     spec = EDITORS[kind]
     user = request.user
+    _require_view(user)
+    obj = None
+    if pk is None:
+        _require_edit(user)
+    else:
+        try:
+            obj = spec["get"](user=user, pk=pk)
+        except selectors.NotFound as exc:
+            raise Http404 from exc
+        _require_edit(user, spec["region"](obj))
     choices = spec["choices"](user)
     if request.method == "POST":
         form = spec["form"](request.POST, choices=choices)
@@ -171,64 +189,37 @@ def _editor(request, kind: str, obj=None):
 @login_required
 @require_http_methods(["GET", "POST"])
 def watchpoint_create(request):
-    _require_view(request.user)
-    _require_edit(request.user)
     return _editor(request, "watchpoint")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def watchpoint_edit(request, pk: int):
-    user = request.user
-    _require_view(user)
-    try:
-        point: WatchPoint = selectors.watchpoint_get(user=user, pk=pk)
-    except selectors.NotFound as exc:
-        raise Http404 from exc
-    _require_edit(user, point.region_id)
-    return _editor(request, "watchpoint", point)
+    return _editor(request, "watchpoint", pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def gathering_create(request):
-    _require_view(request.user)
-    _require_edit(request.user)
     return _editor(request, "gathering")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def gathering_edit(request, pk: int):
-    user = request.user
-    _require_view(user)
-    try:
-        gathering: Gathering = selectors.gathering_get(user=user, pk=pk)
-    except selectors.NotFound as exc:
-        raise Http404 from exc
-    _require_edit(user, gathering.region_id)
-    return _editor(request, "gathering", gathering)
+    return _editor(request, "gathering", pk)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def revote_create(request):
-    _require_view(request.user)
-    _require_edit(request.user)
     return _editor(request, "revote")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def revote_edit(request, pk: int):
-    user = request.user
-    _require_view(user)
-    try:
-        revote: Revote = selectors.revote_get(user=user, pk=pk)
-    except selectors.NotFound as exc:
-        raise Http404 from exc
-    _require_edit(user, revote.tps.desa_id)
-    return _editor(request, "revote", revote)
+    return _editor(request, "revote", pk)
 
 
 # --- readiness and seeding -----------------------------------------------------------------------

@@ -9,6 +9,7 @@
  * place. Configuration and translated strings: the JSON script #siaga-media-config
  * (media/_layer_config.html). State for tests and other scripts: data-media ("loading",
  * "ready", "error", "off") and data-media-count on the map element, and window.siagaMap.media.
+ * The toggle, the refresh and that state are siaga/live_layer.js's, shared with the other layers.
  */
 (function () {
   "use strict";
@@ -17,32 +18,8 @@
   var OTHER = "#f59e0b";
   var LABELS = ["hoaks", "provokasi", "sara", "ujaran_kebencian", "kasar"];
   var PANE = "siagaMedia";
-
-  function escapeHtml(value) {
-    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
-
-  function formatWhen(value) {
-    try {
-      return new Intl.DateTimeFormat(document.documentElement.lang || "id", {
-        day: "numeric", month: "short", hour: "2-digit", minute: "2-digit",
-      }).format(new Date(value));
-    } catch (e) {
-      return String(value);
-    }
-  }
-
-  function readJson(id) {
-    var node = document.getElementById(id);
-    if (!node) return null;
-    try {
-      return JSON.parse(node.textContent);
-    } catch (e) {
-      return null;
-    }
-  }
+  var U = window.siagaLayerUtils;
+  var escapeHtml = U.escapeHtml;
 
   function isSevere(point) {
     return point.hoaks > 0 || point.provokasi > 0;
@@ -81,159 +58,43 @@
       '<div class="map-popup media-popup" data-media-place="' + escapeHtml(p.code) + '"><strong>' +
       escapeHtml(p.name) + '</strong> <span class="code">' + escapeHtml(p.code) + "</span><br>" +
       escapeHtml(S.posts) + ": <b>" + p.posts + "</b><dl>" + rows + "</dl>" +
-      escapeHtml(S.last) + ": " + escapeHtml(formatWhen(p.last_posted_at)) + '<br><a href="' +
+      escapeHtml(S.last) + ": " + escapeHtml(U.formatWhen(p.last_posted_at)) + '<br><a href="' +
       escapeHtml(p.url) + '">' + escapeHtml(S.open) + " →</a></div>"
     );
   }
 
-  function addMediaLayer(map, el, region) {
-    var cfg = readJson("siaga-media-config");
-    if (!cfg || el.dataset.media) return;
-    var S = cfg.strings;
-    if (!map.getPane(PANE)) {
-      map.createPane(PANE);
-      map.getPane(PANE).style.zIndex = 630; // above the TPS markers, below the incidents
-    }
-    var renderer = L.svg({ pane: PANE });
-    var group = L.layerGroup().addTo(map);
-    var markers = {}; // place code -> circle marker
-    var timer = null;
-    var busy = false;
-    var url = cfg.api.replace(/openapi\.json$/, "") + "media/layer?hours=" +
-      encodeURIComponent(cfg.hours || 24) + (region ? "&region=" + encodeURIComponent(region) : "");
-
-    var control = L.control({ position: "topleft" });
-    var box;
-    control.onAdd = function () {
-      box = L.DomUtil.create("div", "map-toggle leaflet-bar media-toggle");
-      box.style.marginTop = ".4rem";
-      box.innerHTML = '<label><input type="checkbox" checked data-media-toggle> ' +
-        escapeHtml(S.toggle) + '</label><div class="map-toggle-legend" data-media-legend></div>';
-      L.DomEvent.disableClickPropagation(box);
-      return box;
+  function legendHtml(S, points) {
+    var severe = points.filter(isSevere).length;
+    var swatch = function (color) {
+      return '<span class="swatch" style="background:' + color + ';border-radius:50%"></span>';
     };
-    control.addTo(map);
-    var input = box.querySelector("input");
-    var legend = box.querySelector("[data-media-legend]");
+    return "<div>" + escapeHtml(S.shown) + ": " + points.length + "</div>" +
+      "<div>" + swatch(SEVERE) + escapeHtml(S.severe) + " " + severe + "</div>" +
+      "<div>" + swatch(OTHER) + escapeHtml(S.other) + " " + (points.length - severe) + "</div>";
+  }
 
-    function showLegend(points) {
-      var severe = points.filter(isSevere).length;
-      var swatch = function (color) {
-        return '<span class="swatch" style="background:' + color + ';border-radius:50%"></span>';
-      };
-      legend.innerHTML = "<div>" + escapeHtml(S.shown) + ": " + points.length + "</div>" +
-        "<div>" + swatch(SEVERE) + escapeHtml(S.severe) + " " + severe + "</div>" +
-        "<div>" + swatch(OTHER) + escapeHtml(S.other) + " " + (points.length - severe) + "</div>";
-      legend.hidden = false;
-    }
-
-    function draw(points) {
-      var seen = {};
-      points.forEach(function (p) {
-        seen[p.code] = true;
-        var style = markerStyle(p);
-        var marker = markers[p.code];
-        if (marker) {
-          marker.setLatLng([p.lat, p.lon]);
-          marker.setStyle(style);
-          marker.setRadius(style.radius);
-          marker.setPopupContent(popupHtml(cfg, p));
-          marker.setTooltipContent(escapeHtml(p.name + " · " + p.posts));
-          return;
-        }
-        style.renderer = renderer;
-        marker = L.circleMarker([p.lat, p.lon], style)
-          .bindTooltip(escapeHtml(p.name + " · " + p.posts), { direction: "top" })
-          .bindPopup(popupHtml(cfg, p));
-        markers[p.code] = marker;
-        group.addLayer(marker);
-      });
-      Object.keys(markers).forEach(function (code) {
-        if (!seen[code]) {
-          group.removeLayer(markers[code]);
-          delete markers[code];
-        }
-      });
-      el.dataset.mediaCount = String(points.length);
-      if (window.siagaMap) {
-        window.siagaMap.media = {
-          count: points.length, markers: markers, updatedAt: new Date().toISOString(),
-        };
-      }
-    }
-
-    function load() {
-      if (busy || !input.checked) return;
-      busy = true;
-      if (!el.dataset.media || el.dataset.media === "off") el.dataset.media = "loading";
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        })
-        .then(function (points) {
-          if (!input.checked) return;
-          draw(points);
-          showLegend(points);
-          el.dataset.media = "ready";
-        })
-        .catch(function (err) {
-          if (!input.checked) return;
-          el.dataset.media = "error";
-          legend.textContent = S.error;
-          legend.hidden = false;
-          if (window.console) console.error("Siaga media layer:", err);
-        })
-        .then(function () { busy = false; });
-    }
-
-    function turnOn() {
-      group.addTo(map);
-      load();
-      if (!timer) {
-        timer = window.setInterval(function () {
-          if (!document.hidden) load();
-        }, (cfg.refreshSeconds || 60) * 1000);
-      }
-    }
-
-    function turnOff() {
-      map.removeLayer(group);
-      if (timer) window.clearInterval(timer);
-      timer = null;
-      legend.hidden = true;
-      el.dataset.media = "off";
-    }
-
-    input.addEventListener("change", function () {
-      if (input.checked) turnOn();
-      else turnOff();
+  function addMediaLayer(map, el, region) {
+    var cfg = U.readJson("siaga-media-config");
+    if (!cfg) return;
+    window.siagaLiveLayer({
+      map: map,
+      el: el,
+      name: "media",
+      url: cfg.api.replace(/openapi\.json$/, "") + "media/layer?hours=" +
+        encodeURIComponent(cfg.hours || 24) +
+        (region ? "&region=" + encodeURIComponent(region) : ""),
+      refreshSeconds: cfg.refreshSeconds || 60,
+      on: true,
+      strings: cfg.strings,
+      pane: PANE,
+      zIndex: 630, // above the TPS markers, below the incidents
+      key: function (p) { return p.code; },
+      style: markerStyle,
+      popup: function (p) { return popupHtml(cfg, p); },
+      tooltip: function (p) { return escapeHtml(p.name + " · " + p.posts); },
+      legend: function (points) { return legendHtml(cfg.strings, points); },
     });
-    document.addEventListener("visibilitychange", function () {
-      if (!document.hidden && input.checked) load(); // catch up at once after a hidden tab
-    });
-    turnOn();
   }
 
-  function onMapReady(event) {
-    var el = event.target;
-    var info = window.siagaMap || {};
-    if (!info.map || !el || !el.dataset) return;
-    addMediaLayer(info.map, el, (event.detail && event.detail.region) || info.region || "");
-  }
-
-  function start() {
-    if (typeof L === "undefined") return;
-    var mapEl = document.querySelector("[data-siaga-map]");
-    if (mapEl && mapEl.dataset.state === "ready" && window.siagaMap && window.siagaMap.map) {
-      onMapReady({ target: mapEl, detail: { region: window.siagaMap.region } });
-    }
-  }
-
-  document.addEventListener("siaga:map-ready", onMapReady);
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  U.whenMapReady(addMediaLayer);
 })();

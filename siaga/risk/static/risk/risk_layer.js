@@ -13,7 +13,8 @@
  * main reasons and a link to the TPS's risk page. Configuration and translated strings: the
  * JSON script #siaga-risk-config (risk/_layer_config.html). State for tests and other scripts:
  * data-risk ("loading", "ready", "error", "off") and data-risk-count on the map element, and
- * window.siagaMap.risk.
+ * window.siagaMap.risk. The toggle, the refresh and that state are siaga/live_layer.js's, shared
+ * with the other layers.
  */
 (function () {
   "use strict";
@@ -23,12 +24,8 @@
   var CHANGED = "#111827";
   var ORDER = ["sangat_rawan", "rawan", "aman"];
   var PANE = "siagaRisk";
-
-  function escapeHtml(value) {
-    return String(value == null ? "" : value).replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
-  }
+  var U = window.siagaLayerUtils;
+  var escapeHtml = U.escapeHtml;
 
   function formatScore(value, signed) {
     var text;
@@ -41,16 +38,6 @@
     }
     if (value < 0) return "−" + text;
     return (signed && value > 0 ? "+" : "") + text;
-  }
-
-  function readJson(id) {
-    var node = document.getElementById(id);
-    if (!node) return null;
-    try {
-      return JSON.parse(node.textContent);
-    } catch (e) {
-      return null;
-    }
   }
 
   /* Grey only when "aman" means "nobody has looked": a live signal still colours the TPS. */
@@ -104,180 +91,56 @@
     );
   }
 
-  function addRiskLayer(map, el, region) {
-    var cfg = readJson("siaga-risk-config");
-    if (!cfg || el.dataset.risk) return;
+  function legendHtml(cfg, points) {
     var S = cfg.strings;
-    if (!map.getPane(PANE)) {
-      map.createPane(PANE);
-      map.getPane(PANE).style.zIndex = 620; // above the TPS markers, below media and incidents
-    }
-    var renderer = L.svg({ pane: PANE });
-    var group = L.layerGroup();
-    var markers = {}; // TPS id -> circle marker
-    var timer = null;
-    var busy = false;
-    var url = cfg.api.replace(/openapi\.json$/, "") + "risk/layer" +
-      (region ? "?region=" + encodeURIComponent(region) : "");
-
-    var control = L.control({ position: "topleft" });
-    var box;
-    control.onAdd = function () {
-      box = L.DomUtil.create("div", "map-toggle leaflet-bar risk-toggle");
-      box.style.marginTop = ".4rem";
-      box.innerHTML = '<label><input type="checkbox" data-risk-toggle' +
-        (cfg.on ? " checked" : "") + "> " + escapeHtml(S.toggle) +
-        '</label><div class="map-toggle-legend" data-risk-legend hidden></div>';
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      return box;
+    var counts = { aman: 0, rawan: 0, sangat_rawan: 0 };
+    var unassessed = 0;
+    var changed = 0;
+    points.forEach(function (p) {
+      if (isUnassessed(p)) unassessed += 1;
+      else counts[p.category] = (counts[p.category] || 0) + 1;
+      if (rose(p)) changed += 1;
+    });
+    var dot = function (fill, border) {
+      return '<span class="swatch risk-swatch" style="background:' + fill +
+        (border ? ";box-shadow:0 0 0 2px " + border : "") + '"></span>';
     };
-    control.addTo(map);
-    var input = box.querySelector("input");
-    var legend = box.querySelector("[data-risk-legend]");
-
-    function showLegend(points) {
-      var counts = { aman: 0, rawan: 0, sangat_rawan: 0 };
-      var unassessed = 0;
-      var changed = 0;
-      points.forEach(function (p) {
-        if (isUnassessed(p)) unassessed += 1;
-        else counts[p.category] = (counts[p.category] || 0) + 1;
-        if (rose(p)) changed += 1;
-      });
-      var dot = function (fill, border) {
-        return '<span class="swatch risk-swatch" style="background:' + fill +
-          (border ? ";box-shadow:0 0 0 2px " + border : "") + '"></span>';
-      };
-      var html = "<div>" + escapeHtml(S.shown) + ": " + points.length + "</div>";
-      ORDER.forEach(function (c) {
-        html += '<div data-risk-legend-category="' + c + '">' + dot(COLORS[c]) +
-          escapeHtml(cfg.categories[c] || c) + " " + counts[c] + "</div>";
-      });
-      html += '<div data-risk-legend-category="unassessed">' + dot(UNASSESSED) +
-        escapeHtml(cfg.categories.aman) + ", " + escapeHtml(S.unassessed).toLowerCase() + " " +
-        unassessed + "</div>";
-      html += '<div data-risk-legend-changed>' + dot("#ffffff", CHANGED) + escapeHtml(S.changed) +
-        " " + changed + '</div><div class="risk-legend-note">' + escapeHtml(S.size) + "</div>";
-      legend.innerHTML = html;
-      legend.hidden = false;
-    }
-
-    function draw(points) {
-      var seen = {};
-      var sorted = points.slice().sort(function (a, b) { return a.score - b.score; });
-      sorted.forEach(function (p) {
-        seen[p.tps] = true;
-        var style = markerStyle(p);
-        var marker = markers[p.tps];
-        if (marker) {
-          marker.setLatLng([p.lat, p.lon]);
-          marker.setStyle(style);
-          marker.setRadius(style.radius);
-          // Leaflet's setStyle leaves the class attribute alone: keep it true to the category.
-          if (marker._path) marker._path.setAttribute("class", style.className + " leaflet-interactive");
-          marker.setPopupContent(popupHtml(cfg, p));
-          marker.setTooltipContent(escapeHtml(p.label + " · " + formatScore(p.score)));
-          marker.bringToFront(); // in score order: the highest ends on top
-          return;
-        }
-        style.renderer = renderer;
-        marker = L.circleMarker([p.lat, p.lon], style)
-          .bindTooltip(escapeHtml(p.label + " · " + formatScore(p.score)), { direction: "top" })
-          .bindPopup(popupHtml(cfg, p));
-        markers[p.tps] = marker;
-        group.addLayer(marker);
-      });
-      Object.keys(markers).forEach(function (id) {
-        if (!seen[id]) {
-          group.removeLayer(markers[id]);
-          delete markers[id];
-        }
-      });
-      el.dataset.riskCount = String(points.length);
-      if (window.siagaMap) {
-        window.siagaMap.risk = {
-          count: points.length,
-          changed: points.filter(rose).length,
-          markers: markers,
-          updatedAt: new Date().toISOString(),
-        };
-      }
-    }
-
-    function load() {
-      if (busy || !input.checked) return;
-      busy = true;
-      if (!el.dataset.risk || el.dataset.risk === "off") el.dataset.risk = "loading";
-      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        })
-        .then(function (points) {
-          if (!input.checked) return;
-          draw(points);
-          showLegend(points);
-          el.dataset.risk = "ready";
-        })
-        .catch(function (err) {
-          if (!input.checked) return;
-          el.dataset.risk = "error";
-          legend.textContent = S.error;
-          legend.hidden = false;
-          if (window.console) console.error("Siaga risk layer:", err);
-        })
-        .then(function () { busy = false; });
-    }
-
-    function turnOn() {
-      group.addTo(map);
-      load();
-      if (!timer) {
-        timer = window.setInterval(function () {
-          if (!document.hidden) load();
-        }, (cfg.refreshSeconds || 120) * 1000);
-      }
-    }
-
-    function turnOff() {
-      map.removeLayer(group);
-      if (timer) window.clearInterval(timer);
-      timer = null;
-      legend.hidden = true;
-      el.dataset.risk = "off";
-    }
-
-    input.addEventListener("change", function () {
-      if (input.checked) turnOn();
-      else turnOff();
+    var html = "<div>" + escapeHtml(S.shown) + ": " + points.length + "</div>";
+    ORDER.forEach(function (c) {
+      html += '<div data-risk-legend-category="' + c + '">' + dot(COLORS[c]) +
+        escapeHtml(cfg.categories[c] || c) + " " + counts[c] + "</div>";
     });
-    document.addEventListener("visibilitychange", function () {
-      if (!document.hidden && input.checked) load(); // catch up at once after a hidden tab
+    html += '<div data-risk-legend-category="unassessed">' + dot(UNASSESSED) +
+      escapeHtml(cfg.categories.aman) + ", " + escapeHtml(S.unassessed).toLowerCase() + " " +
+      unassessed + "</div>";
+    html += '<div data-risk-legend-changed>' + dot("#ffffff", CHANGED) + escapeHtml(S.changed) +
+      " " + changed + '</div><div class="risk-legend-note">' + escapeHtml(S.size) + "</div>";
+    return html;
+  }
+
+  function addRiskLayer(map, el, region) {
+    var cfg = U.readJson("siaga-risk-config");
+    if (!cfg) return;
+    window.siagaLiveLayer({
+      map: map,
+      el: el,
+      name: "risk",
+      url: cfg.api.replace(/openapi\.json$/, "") + "risk/layer" +
+        (region ? "?region=" + encodeURIComponent(region) : ""),
+      refreshSeconds: cfg.refreshSeconds || 120,
+      on: !!cfg.on,
+      strings: cfg.strings,
+      pane: PANE,
+      zIndex: 620, // above the TPS markers, below media and incidents
+      key: function (p) { return p.tps; },
+      style: markerStyle,
+      popup: function (p) { return popupHtml(cfg, p); },
+      tooltip: function (p) { return escapeHtml(p.label + " · " + formatScore(p.score)); },
+      legend: function (points) { return legendHtml(cfg, points); },
+      sort: function (a, b) { return a.score - b.score; }, // the highest score ends on top
+      summary: function (points) { return { changed: points.filter(rose).length }; },
     });
-    if (input.checked) turnOn();
-    else el.dataset.risk = "off";
   }
 
-  function onMapReady(event) {
-    var el = event.target;
-    var info = window.siagaMap || {};
-    if (!info.map || !el || !el.dataset) return;
-    addRiskLayer(info.map, el, (event.detail && event.detail.region) || info.region || "");
-  }
-
-  function start() {
-    if (typeof L === "undefined") return;
-    var mapEl = document.querySelector("[data-siaga-map]");
-    if (mapEl && mapEl.dataset.state === "ready" && window.siagaMap && window.siagaMap.map) {
-      onMapReady({ target: mapEl, detail: { region: window.siagaMap.region } });
-    }
-  }
-
-  document.addEventListener("siaga:map-ready", onMapReady);
-  if (document.readyState === "loading") {
-    document.addEventListener("DOMContentLoaded", start);
-  } else {
-    start();
-  }
+  U.whenMapReady(addRiskLayer);
 })();
