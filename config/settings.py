@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "siaga.risk",
     "siaga.security",
     "siaga.postelection",
+    "siaga.coordination",
+    "siaga.reports",
     "siaga.dashboard",
     "siaga.demo",
 ]

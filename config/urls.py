@@ -23,6 +23,8 @@ urlpatterns = [
     path("risiko/", include("siaga.risk.urls")),
     path("pengamanan/", include("siaga.security.urls")),
     path("pasca/", include("siaga.postelection.urls")),
+    path("koordinasi/", include("siaga.coordination.urls")),
+    path("laporan/", include("siaga.reports.urls")),
     path("notifikasi/", include("siaga.notifications.urls")),
     path("", include("siaga.dashboard.urls")),
 ]

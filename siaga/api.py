@@ -30,12 +30,14 @@ api = NinjaAPI(
 def _register_routers() -> None:
     from siaga.accounts.api import router as accounts_router
     from siaga.checklists.api import router as checklists_router
+    from siaga.coordination.api import router as coordination_router
     from siaga.dashboard.api import router as dashboard_router
     from siaga.incidents.api import router as incidents_router
     from siaga.logistics.api import router as logistics_router
     from siaga.media.api import router as media_router
     from siaga.media.api_layer import router as media_layer_router
     from siaga.postelection.api import router as postelection_router
+    from siaga.reports.api import router as reports_router
     from siaga.risk.api import router as risk_router
     from siaga.security.api import router as security_router
     from siaga.voters.api import router as voters_router
@@ -53,6 +55,8 @@ def _register_routers() -> None:
     api.add_router("/risk", risk_router)
     api.add_router("/security", security_router)
     api.add_router("/postelection", postelection_router)
+    api.add_router("/coordination", coordination_router)
+    api.add_router("/reports", reports_router)
 
 
 _register_routers()

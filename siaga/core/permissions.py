@@ -36,6 +36,7 @@ class Action(StrEnum):
     EDIT_RISK = "edit_risk"  # indicator values (import, manual entry), weights, the IKP score
     PLAN_DEPLOYMENT = "plan_deployment"  # personnel available, pattern rules, deployment plans
     EDIT_WATCH = "edit_watch"  # the watch after the vote: recapitulation, gatherings, PSU
+    COORDINATE = "coordinate"  # meetings, decisions, tasks to any agency; situation reports
 
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
@@ -56,6 +57,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             Action.EDIT_RISK,
             Action.PLAN_DEPLOYMENT,
             Action.EDIT_WATCH,
+            Action.COORDINATE,
         }
     ),
     Role.LEADERSHIP: frozenset({Action.VIEW}),

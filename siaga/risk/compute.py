@@ -221,11 +221,15 @@ def _category(stored_row) -> str | None:
     return stored_row[1] if stored_row else None
 
 
+UPSERT_ROWS = 500  # rows per INSERT statement: one round trip each, well under SQLite's limits
+
+
 def _upsert(model, fields: list[str], conflict: list[str], rows: list[tuple], where: str = ""):
-    """INSERT ... ON CONFLICT (conflict) [WHERE ...] DO UPDATE the other columns, by
-    ``executemany`` in chunks: no model instances and no SQL assembled per row, which is what
-    makes a national recomputation fit its time (benchmarks/risk_service.py). SQLite 3.24+ and
-    PostgreSQL both accept it; values go through each field's own database preparation."""
+    """INSERT ... VALUES (...), (...) ON CONFLICT (conflict) [WHERE ...] DO UPDATE the other
+    columns, UPSERT_ROWS rows a statement: no model instances, no SQL assembled per row and few
+    round trips, which is what makes a national recomputation fit its time
+    (benchmarks/risk_service.py). SQLite 3.24+ and PostgreSQL both accept it; values go through
+    each field's own database preparation."""
     if not rows:
         return
     quote = connection.ops.quote_name
@@ -233,22 +237,28 @@ def _upsert(model, fields: list[str], conflict: list[str], rows: list[tuple], wh
     columns = [field.column for field in model_fields]
     keys = [model._meta.get_field(name).column for name in conflict]
     updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys)
-    # Names come from the model's metadata, values go as parameters.
-    sql = (
-        f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
-        f"VALUES ({', '.join(['%s'] * len(columns))}) "
-        f"ON CONFLICT ({', '.join(map(quote, keys))}){' WHERE ' + where if where else ''} "
-        f"DO UPDATE SET {updates}"
-    )
+    one_row = f"({', '.join(['%s'] * len(columns))})"
+
+    def statement(count: int) -> str:
+        # Names come from the model's metadata, values go as parameters.
+        return (
+            f"INSERT INTO {quote(model._meta.db_table)} ({', '.join(map(quote, columns))}) "  # noqa: S608
+            f"VALUES {', '.join([one_row] * count)} "
+            f"ON CONFLICT ({', '.join(map(quote, keys))}){' WHERE ' + where if where else ''} "
+            f"DO UPDATE SET {updates}"
+        )
+
     prepare = [
         (j, field) for j, field in enumerate(model_fields)
         if field.get_internal_type() in ("JSONField", "DateTimeField", "DateField")
     ]  # fmt: skip
     constants: dict[tuple[int, object], object] = {}
+    full = statement(UPSERT_ROWS)
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            chunk = []
-            for row in rows[start : start + BATCH]:
+        for start in range(0, len(rows), UPSERT_ROWS):
+            chunk = rows[start : start + UPSERT_ROWS]
+            params: list = []
+            for row in chunk:
                 values = list(row)
                 for j, field in prepare:
                     if field.get_internal_type() == "JSONField":
@@ -258,8 +268,8 @@ def _upsert(model, fields: list[str], conflict: list[str], rows: list[tuple], wh
                         if key not in constants:
                             constants[key] = field.get_db_prep_save(values[j], connection)
                         values[j] = constants[key]
-                chunk.append(values)
-            cursor.executemany(sql, chunk)
+                params.extend(values)
+            cursor.execute(full if len(chunk) == UPSERT_ROWS else statement(len(chunk)), params)
 
 
 def _vulnerability_follow(data: Gathered, categories: list[str]) -> int:

@@ -85,6 +85,7 @@ def test_me_tells_role_agency_scope_and_allowed_actions(world, login):
                 "edit_risk",
                 "plan_deployment",
                 "edit_watch",
+                "coordinate",
             ]
         ),
     }
