@@ -36,6 +36,7 @@ def _register_routers() -> None:
     from siaga.logistics.api import router as logistics_router
     from siaga.media.api import router as media_router
     from siaga.media.api_layer import router as media_layer_router
+    from siaga.notifications.api import router as notifications_router
     from siaga.postelection.api import router as postelection_router
     from siaga.reports.api import router as reports_router
     from siaga.risk.api import router as risk_router
@@ -46,6 +47,7 @@ def _register_routers() -> None:
     api.add_router("/", wilayah_router)
     api.add_router("/", accounts_router)
     api.add_router("/", dashboard_router)
+    api.add_router("/", notifications_router)
     api.add_router("/logistics", logistics_router)
     api.add_router("/incidents", incidents_router)
     api.add_router("/checklists", checklists_router)

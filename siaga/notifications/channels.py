@@ -1,19 +1,35 @@
 """Outside channels a delivery can go through. Each is a small class with ``send``; a deployment
 chooses them with ``SIAGA_NOTIFY_CHANNELS`` (the inbox is always on). A channel raises on
 failure; ``siaga notify send`` records the error and tries again later.
+
+An entry of ``SIAGA_NOTIFY_CHANNELS`` is the name of a built-in channel (``email``,
+``telegram``), the dotted path of a channel class, or, in a settings file, a
+``{"NAME": "dotted.path", "OPTIONS": {...}}`` pair as Django's password validators are named, so
+that a deployment adds a channel (SMS, WhatsApp) without changing this module. A channel class
+has ``name`` (the key stored on its deliveries), ``label`` (shown on the preferences page),
+``address_for_user(user)`` and ``send(address=, subject=, body=)``; OPTIONS are given to its
+constructor as keywords.
 """
 
 from __future__ import annotations
 
 import json
 import urllib.request
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+INBOX = "inbox"  # not a channel: the notification row itself, always on
 
 
 class EmailChannel:
+    """Email through Django's mailer (``MAILERS``), to the user's own address."""
+
     name = "email"
+    label = _("Email")
 
     def address_for_user(self, user) -> str:
         return user.email or ""
@@ -26,6 +42,7 @@ class TelegramChannel:
     """Messages to a person's or an agency group's chat through the Bot API (sendMessage)."""
 
     name = "telegram"
+    label = _("Telegram")
     api_base = "https://api.telegram.org"
 
     def address_for_user(self, user) -> str:
@@ -49,6 +66,36 @@ class TelegramChannel:
 REGISTRY: dict[str, type] = {"email": EmailChannel, "telegram": TelegramChannel}
 
 
+def _configured() -> list[tuple[type, dict[str, Any]]]:
+    """(class, options) of each channel named in settings; unknown built-in names are skipped,
+    so a setting written for a later version does not stop the others."""
+    found = []
+    for entry in settings.SIAGA_NOTIFY_CHANNELS:
+        if isinstance(entry, dict):
+            path, options = entry["NAME"], dict(entry.get("OPTIONS") or {})
+        else:
+            path, options = str(entry).strip(), {}
+        if path in REGISTRY:
+            found.append((REGISTRY[path], options))
+        elif "." in path:
+            found.append((import_string(path), options))
+    return found
+
+
 def enabled_channels() -> list:
     """The configured outside channels (``inbox`` is not one: it is the notification row)."""
-    return [REGISTRY[name]() for name in settings.SIAGA_NOTIFY_CHANNELS if name in REGISTRY]
+    channels, names = [], set()
+    for cls, options in _configured():
+        channel = cls(**options)
+        if channel.name not in names:
+            names.add(channel.name)
+            channels.append(channel)
+    return channels
+
+
+def sending_channels() -> dict[str, Any]:
+    """Every channel a queued delivery may name, by name: the built-ins (a delivery queued
+    before a channel was switched off still goes out) and the configured ones (which win)."""
+    registry: dict[str, Any] = {name: cls() for name, cls in REGISTRY.items()}
+    registry.update({channel.name: channel for channel in enabled_channels()})
+    return registry

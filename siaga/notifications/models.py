@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Notification(models.Model):
+    """One message to one person: it is the in-app inbox entry, and the source of deliveries."""
+
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
@@ -53,6 +55,8 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
+    # Held back until then by the recipient's quiet hours (None: as soon as it is due).
+    not_before = models.DateTimeField(_("tidak sebelum"), null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -63,3 +67,32 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.address}"
+
+
+class NotificationPreference(models.Model):
+    """How one person wants to be reached outside the inbox (the inbox always gets everything).
+
+    Made on first use with everything on; ``notify`` reads it and never writes it. Lists rather
+    than one column per channel, because channels are pluggable: a channel a deployment adds
+    later is on for everyone until they turn it off.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"
+    )
+    channels_off = models.JSONField(_("kanal dimatikan"), default=list, blank=True)
+    muted_kinds = models.JSONField(_("jenis dibisukan"), default=list, blank=True)
+    # Local time of the deployment (SIAGA_TIME_ZONE); start > end wraps midnight (22:00-06:00).
+    quiet_start = models.TimeField(_("jam tenang mulai"), null=True, blank=True)
+    quiet_end = models.TimeField(_("jam tenang selesai"), null=True, blank=True)
+    urgent_ignores_quiet = models.BooleanField(
+        _("pesan mendesak tetap dikirim saat jam tenang"), default=True
+    )
+    updated_at = models.DateTimeField(_("diubah"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("preferensi notifikasi")
+        verbose_name_plural = _("preferensi notifikasi")
+
+    def __str__(self) -> str:
+        return f"{self.user_id}"

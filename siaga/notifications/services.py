@@ -1,5 +1,9 @@
 """Sending notifications: ``notify`` writes inbox rows and queues outside deliveries in the
 caller's transaction; ``deliveries_send`` (the ``siaga notify send`` worker) sends them.
+
+Each person's ``NotificationPreference`` shapes the outside deliveries only: a channel they
+turned off and a kind they muted get none, and a non-urgent message in their quiet hours waits
+(``Delivery.not_before``) until the hours end. The inbox always gets everything.
 """
 
 from __future__ import annotations
@@ -8,10 +12,12 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.db.models import Q
 
 from siaga.core import clock
 from siaga.notifications import channels as channel_registry
-from siaga.notifications.models import Delivery, Notification
+from siaga.notifications.models import Delivery, Notification, NotificationPreference
+from siaga.notifications.quiet import quiet_until, quiet_window_check
 
 RETRY_DELAYS = [60, 300, 900, 3600]  # seconds after the 1st, 2nd, 3rd, 4th+ failure
 MAX_ATTEMPTS = 8
@@ -49,9 +55,22 @@ def notify(
             )
         )
     Notification.objects.bulk_create(notes)
+    channels = channel_registry.enabled_channels()
+    if not notes or not channels:
+        return notes
+    prefs = preferences_for(users=[note.recipient for note in notes])
+    local_now = clock.local_now()
     deliveries = []
-    for channel in channel_registry.enabled_channels():
-        for note in notes:
+    for note in notes:
+        pref = prefs[note.recipient.pk]
+        if kind in pref.muted_kinds:
+            continue
+        held_until = None
+        if not (urgent and pref.urgent_ignores_quiet):
+            held_until = quiet_until(local_now, pref.quiet_start, pref.quiet_end)
+        for channel in channels:
+            if channel.name in pref.channels_off:
+                continue
             address = channel.address_for_user(note.recipient)
             if address:
                 deliveries.append(
@@ -61,7 +80,8 @@ def notify(
                         address=address,
                         subject=note.title,
                         body=f"{note.body}\n{note.url}".strip(),
-                        next_attempt_at=now,
+                        not_before=held_until,
+                        next_attempt_at=held_until or now,
                     )
                 )
     Delivery.objects.bulk_create(deliveries)
@@ -91,14 +111,16 @@ def deliveries_send(*, limit: int = 200) -> tuple[int, int]:
 
     Due rows are claimed in a short transaction (their next attempt moved a lease ahead), then
     sent one by one outside it, so a slow mail server never holds a database lock, and a crash
-    mid-batch re-sends nothing before the lease runs out.
+    mid-batch re-sends nothing before the lease runs out. A delivery held by quiet hours
+    (``not_before`` in the future) is not due, whatever its retry state says.
     """
     now = clock.now()
-    registry = {name: cls() for name, cls in channel_registry.REGISTRY.items()}
+    registry = channel_registry.sending_channels()
     with transaction.atomic():
         due = list(
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+            .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
             .order_by("next_attempt_at", "pk")[:limit]
         )
         Delivery.objects.filter(pk__in=[d.pk for d in due]).update(
@@ -132,3 +154,59 @@ def deliveries_send(*, limit: int = 200) -> tuple[int, int]:
 
 def unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+# --- preferences ---------------------------------------------------------------------------------
+
+
+def preferences_for(*, users: Iterable) -> dict[int, NotificationPreference]:
+    """Each user's preference by user id, in one query; the defaults (unsaved) for a user who
+    never saved any, so that sending a notification writes no preference row."""
+    ids = {user.pk for user in users}
+    found = {p.user_id: p for p in NotificationPreference.objects.filter(user_id__in=ids)}
+    return {pk: found.get(pk) or NotificationPreference(user_id=pk) for pk in ids}
+
+
+def preference_get(*, user) -> NotificationPreference:
+    """The user's preference, made (with everything on, no quiet hours) on first use."""
+    pref, _created = NotificationPreference.objects.get_or_create(user=user)
+    return pref
+
+
+def preference_update(
+    *,
+    user,
+    channels_off: Iterable[str] = (),
+    muted_kinds: Iterable[str] = (),
+    quiet_start: dt.time | None = None,
+    quiet_end: dt.time | None = None,
+    urgent_ignores_quiet: bool = True,
+) -> NotificationPreference:
+    """Replace the user's preference with these values; ValueError names the field at fault.
+
+    ``channels_off`` may name only the outside channels this deployment knows (built-in or
+    configured), so that a typo cannot silently leave a channel on.
+    """
+    known = set(channel_registry.REGISTRY) | {c.name for c in channel_registry.enabled_channels()}
+    off = sorted({str(name) for name in channels_off})
+    unknown = [name for name in off if name not in known]
+    if unknown:
+        raise ValueError(f"channels_off: unknown channel {', '.join(unknown)}")
+    muted = sorted({str(kind).strip() for kind in muted_kinds} - {""})
+    too_long = [
+        kind for kind in muted if len(kind) > Notification._meta.get_field("kind").max_length
+    ]
+    if too_long:
+        raise ValueError(f"muted_kinds: not a notification kind: {too_long[0][:50]}")
+    quiet_window_check(quiet_start, quiet_end)
+    with transaction.atomic():
+        pref = NotificationPreference.objects.select_for_update().filter(user=user).first()
+        if pref is None:
+            pref = NotificationPreference(user=user)
+        pref.channels_off = off
+        pref.muted_kinds = muted
+        pref.quiet_start, pref.quiet_end = quiet_start, quiet_end
+        pref.urgent_ignores_quiet = bool(urgent_ignores_quiet)
+        pref.updated_at = clock.now()
+        pref.save()
+    return pref

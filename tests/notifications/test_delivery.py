@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import socket
 import time
 
 import pytest
@@ -20,6 +19,7 @@ from siaga.notifications.services import (
     notify,
     unread_count,
 )
+from tests.notifications.conftest import free_port
 
 
 @pytest.fixture
@@ -32,12 +32,6 @@ def people(world):
     gone.email, gone.is_active = "gone@siaga.test", False
     gone.save()
     return analyst, liaison, gone
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def test_notify_writes_one_inbox_row_per_active_person(people, settings):
@@ -89,54 +83,6 @@ def test_a_group_message_is_queued_only_for_an_enabled_channel(db, settings):
     settings.SIAGA_NOTIFY_CHANNELS = ["inbox", "telegram"]
     queued = group_message(channel="telegram", address="-100", subject="S" * 300, body="")
     assert queued.notification is None and len(queued.subject) == 200
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on a free local port, collecting what it receives."""
-    aiosmtpd = pytest.importorskip("aiosmtpd.controller")
-
-    class Collector:
-        def __init__(self):
-            self.messages = []
-
-        async def handle_DATA(self, server, session, envelope):  # noqa: N802 (aiosmtpd's API)
-            self.messages.append(envelope)
-            return "250 OK"
-
-    handler = Collector()
-    controller = aiosmtpd.Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        yield controller, handler
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def smtp_settings(settings):
-    """``smtp_settings(port)``: send email through real SMTP on 127.0.0.1:port.
-
-    Django's test runner swaps in the locmem backend; this puts SMTP back, through MAILERS
-    (Django 6.1) or the older EMAIL_BACKEND settings, whichever the project uses.
-    """
-    settings.DEFAULT_FROM_EMAIL = "siaga@kutaitimur.test"
-    settings.SIAGA_NOTIFY_CHANNELS = ["inbox", "email"]
-
-    def use(port: int) -> None:
-        if hasattr(settings, "MAILERS"):
-            settings.MAILERS = {
-                "default": {
-                    "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                    "OPTIONS": {"host": "127.0.0.1", "port": port, "timeout": 5},
-                }
-            }
-        else:  # pragma: no cover - the settings before MAILERS
-            settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-            settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
-            settings.EMAIL_USE_TLS, settings.EMAIL_TIMEOUT = False, 5
-
-    return use
 
 
 def test_an_email_delivery_arrives_through_a_real_smtp_server(people, smtp_server, smtp_settings):
@@ -228,3 +174,69 @@ def test_the_send_command_prints_what_it_did(people, smtp_server, smtp_settings,
     assert capsys.readouterr().out.strip() == "1 sent, 0 failed."
     call_command("notify", "send")
     assert capsys.readouterr().out.strip() == "0 sent, 0 failed."
+
+
+def _arrived(handler, count: int = 1) -> list:
+    for _ in range(100):  # the server thread stores the message right after answering
+        if len(handler.messages) >= count:
+            break
+        time.sleep(0.02)
+    return handler.messages
+
+
+def test_an_email_held_by_quiet_hours_arrives_by_smtp_when_they_end(
+    people, smtp_server, smtp_settings, set_clock
+):
+    from email import message_from_bytes, policy
+
+    from siaga.notifications.services import preference_update
+    from tests.notifications.conftest import wita
+
+    controller, handler = smtp_server
+    smtp_settings(controller.port)
+    analyst, _, _ = people
+    preference_update(user=analyst, quiet_start=dt.time(22, 0), quiet_end=dt.time(6, 0))
+    set_clock(wita(2024, 11, 26, 23, 30))
+    notify(
+        recipients=[analyst],
+        kind="risk.alert",
+        title="Kerawanan TPS 001 Singa Gembara naik",
+        body="Skor 0,82 (sangat rawan)",
+        url="/risiko/tps/1/",
+    )
+    assert deliveries_send() == (0, 0)
+    set_clock(wita(2024, 11, 27, 6, 0, 30))
+    assert deliveries_send() == (1, 0)
+    [envelope] = _arrived(handler)
+    assert envelope.rcpt_tos == ["analis@siaga.test"]
+    message = message_from_bytes(envelope.content, policy=policy.default)
+    assert message["Subject"] == "Kerawanan TPS 001 Singa Gembara naik"
+    assert message["To"] == "analis@siaga.test"
+    body = message.get_content().replace("\r\n", "\n").strip()  # SMTP lines end in CRLF
+    assert body == "Skor 0,82 (sangat rawan)\n/risiko/tps/1/"
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("sent", 1)
+    assert delivery.sent_at >= wita(2024, 11, 27, 6, 0)  # on the moved clock, not before
+
+
+def test_a_refused_smtp_server_keeps_a_released_delivery_queued_for_retry(
+    people, smtp_settings, set_clock
+):
+    from siaga.notifications.services import preference_update
+    from tests.notifications.conftest import wita
+
+    smtp_settings(free_port())  # nothing listens there: the connection is refused
+    analyst, _, _ = people
+    preference_update(user=analyst, quiet_start=dt.time(22, 0), quiet_end=dt.time(6, 0))
+    set_clock(wita(2024, 11, 26, 23, 30))
+    notify(recipients=[analyst], kind="risk.alert", title="Judul", body="Isi")
+    set_clock(wita(2024, 11, 27, 6, 0, 30))
+    before = clock.now()
+    assert deliveries_send() == (0, 1)
+    delivery = Delivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 1)
+    assert delivery.last_error  # e.g. "[Errno 111] Connection refused"
+    assert delivery.not_before == wita(2024, 11, 27, 6, 0)  # why it waited, kept
+    first_retry = dt.timedelta(seconds=RETRY_DELAYS[0])
+    assert before + first_retry <= delivery.next_attempt_at <= clock.now() + first_retry
+    assert deliveries_send() == (0, 0)  # not due again before its retry time
