@@ -30,7 +30,7 @@ from siaga.api import api
 from siaga.core.audit import AuditContext
 from siaga.core.models import Deployment
 from siaga.wilayah.models import Region, Tps
-from tests import matrix_postelection, matrix_risk, matrix_security
+from tests import matrix_notifications, matrix_postelection, matrix_risk, matrix_security
 from tests.factories import AgencyFactory, UserFactory, World
 
 # --- principals ---------------------------------------------------------------------------------
@@ -3147,7 +3147,7 @@ PAGE_SAMPLE_ARGS = {
 
 # Modules whose rows live in their own file (tests/matrix_<module>.py): API, API_SAMPLES,
 # PAGES and PAGE_ARGS, merged here so that the completeness tests see them.
-for _rows in (matrix_risk, matrix_postelection, matrix_security):
+for _rows in (matrix_risk, matrix_postelection, matrix_security, matrix_notifications):
     API_MATRIX.update(_rows.API)
     API_SAMPLES.update(_rows.API_SAMPLES)
     PAGE_MATRIX.update(_rows.PAGES)
