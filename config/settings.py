@@ -339,3 +339,13 @@ SIAGA_RISK_PROVIDERS = env(
     ],
     cast=list,
 )
+
+# Coordination (siaga.coordination): a task's assignee is reminded this many hours before it is
+# due (`siaga coordination sweep`); once overdue it is escalated to the agency head.
+SIAGA_TASK_REMIND_HOURS = env("SIAGA_TASK_REMIND_HOURS", 24, cast=int)
+
+# Daily situation report (siaga.reports): generated and distributed at this local hour by
+# `siaga reports daily`; the letterhead lines ("line 1|line 2") and an image for its logo.
+SIAGA_REPORT_HOUR = env("SIAGA_REPORT_HOUR", 7, cast=int)
+SIAGA_REPORT_LETTERHEAD = env("SIAGA_REPORT_LETTERHEAD", "")
+SIAGA_REPORT_LOGO = env("SIAGA_REPORT_LOGO", "")

@@ -22,6 +22,8 @@ COMMANDS = {
     "voters": "Voter roll (DPT): dedup a file, import a file, link the stored roll.",
     "media": "Social media: ingest, debunks, poll, retrain; train, classify, match on files.",
     "risk": "Vulnerability index: recompute (and alerts), import the TPS mapping, seed.",
+    "coordination": "TP3D coordination: seed meeting templates, sweep tasks (reminders).",
+    "reports": "Daily situation report: generate (HTML, PDF, XLSX), distribute, daily schedule.",
     "audit": "Audit trail: verify the hash chain.",
     "status": "Print the state of this deployment (--json for monitoring).",
     "manage": "Run any Django management command (migrate, check --deploy, ...).",

@@ -30,7 +30,14 @@ from siaga.api import api
 from siaga.core.audit import AuditContext
 from siaga.core.models import Deployment
 from siaga.wilayah.models import Region, Tps
-from tests import matrix_notifications, matrix_postelection, matrix_risk, matrix_security
+from tests import (
+    matrix_coordination,
+    matrix_notifications,
+    matrix_postelection,
+    matrix_reports,
+    matrix_risk,
+    matrix_security,
+)
 from tests.factories import AgencyFactory, UserFactory, World
 
 # --- principals ---------------------------------------------------------------------------------
@@ -1693,6 +1700,19 @@ def page_situation_room(actor: Actor) -> None:
             assert reverse("wilayah:tps", args=[pk]) not in body
 
 
+def page_briefing(actor: Actor) -> None:
+    """The leadership briefing: every reader of the situation room, with their scope's numbers
+    (assert_no_leak checks no other region is named); field monitors have none."""
+    response = actor.get(reverse("dashboard:briefing"))
+    if actor.is_machine:
+        assert _login_redirect(response)
+    elif actor.is_monitor:
+        assert response.status_code == 404
+    else:
+        assert response.status_code == 200
+        assert "data-briefing-numbers" in response.content.decode()
+
+
 def page_banner(actor: Actor) -> None:
     response = actor.get(reverse("dashboard:banner"))
     if actor.is_machine:
@@ -3048,6 +3068,7 @@ def page_media_model(actor: Actor) -> None:
 
 PAGE_MATRIX: dict[str, Callable[[Actor], None]] = {
     "dashboard:situation-room": page_situation_room,
+    "dashboard:briefing": page_briefing,
     "dashboard:banner": page_banner,
     "wilayah:region": page_region,
     "wilayah:tps": page_tps,
@@ -3147,7 +3168,14 @@ PAGE_SAMPLE_ARGS = {
 
 # Modules whose rows live in their own file (tests/matrix_<module>.py): API, API_SAMPLES,
 # PAGES and PAGE_ARGS, merged here so that the completeness tests see them.
-for _rows in (matrix_risk, matrix_postelection, matrix_security, matrix_notifications):
+for _rows in (
+    matrix_risk,
+    matrix_postelection,
+    matrix_security,
+    matrix_notifications,
+    matrix_coordination,
+    matrix_reports,
+):
     API_MATRIX.update(_rows.API)
     API_SAMPLES.update(_rows.API_SAMPLES)
     PAGE_MATRIX.update(_rows.PAGES)

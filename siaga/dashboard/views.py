@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from siaga.checklists.selectors import checklist_overview
 from siaga.core.models import Deployment
 from siaga.core.permissions import Action, can
+from siaga.dashboard.briefing import briefing
 from siaga.dashboard.statuses import statuses_payload
 from siaga.media.selectors import summary as media_summary
 from siaga.postelection import selectors as postelection_selectors
@@ -87,6 +88,28 @@ def situation_room(request):
         **region_panel(user=user, region=region),
     }
     return render(request, "dashboard/situation_room.html", context)
+
+
+@login_required
+@require_GET
+def leadership_briefing(request):
+    """One screen for the Pjs Bupati and the agency heads, readable on a tablet: the map with the
+    current risk, five numbers, what needs a decision, and the latest situation report."""
+    user = request.user
+    if not can(user, Action.VIEW):
+        raise Http404
+    try:
+        region = selectors.home_region(user=user)
+    except selectors.NotFound:
+        return render(request, "dashboard/no_region.html", status=200)
+    context = {
+        "region": region,
+        "map_config": map_config(region_code=region.code),
+        "risk_layer_on": True,
+        "briefing": briefing(user, region_code=region.code),
+        **region_panel(user=user, region=region),
+    }
+    return render(request, "dashboard/briefing.html", context)
 
 
 HTMX_STOP_POLLING = 286

@@ -23,6 +23,7 @@ from siaga.accounts.choices import AgencyKind, Role
 from siaga.accounts.models import Agency, User
 from siaga.accounts.services import agency_upsert, user_upsert
 from siaga.checklists.demo import ChecklistDemoSummary, checklists_demo_load
+from siaga.coordination.demo import coordination_demo_load
 from siaga.core import clock
 from siaga.core.audit import AuditContext, audit_record
 from siaga.core.errors import DomainError
@@ -41,6 +42,7 @@ from siaga.demo.media import MediaDemoSummary, demo_media_load
 from siaga.demo.risk import risk_mapping_load
 from siaga.demo.voters import VotersDemoSummary, demo_voters_load
 from siaga.postelection.demo import postelection_demo_load
+from siaga.reports.demo import reports_demo_load
 from siaga.risk.compute import risk_recompute
 from siaga.security.demo import security_demo_load
 from siaga.wilayah.choices import Level
@@ -126,9 +128,11 @@ class DemoSummary:
     voters: VotersDemoSummary | None = None
     media: MediaDemoSummary | None = None
     watch: dict[str, int] = field(default_factory=dict)  # the watch after the vote: counts
+    coordination: dict = field(default_factory=dict)  # the 21 November meeting and its tasks
     risk_by_category: dict[str, int] = field(default_factory=dict)  # Tps.vulnerability -> TPS
     risk_alerts: int = 0
     security: dict = field(default_factory=dict)  # personnel and the voting-day plan
+    report: dict = field(default_factory=dict)  # the situation report of the demo day
 
 
 def demo_load(
@@ -184,6 +188,7 @@ def demo_load(
         incidents = incidents_demo_load(context=context, now=now)
         checklists = checklists_demo_load(context=context, regency_code=regency.code, now=now)
         watch = postelection_demo_load(context=context, now=now, regency_code=regency.code)
+        coordination = coordination_demo_load(context=context, now=now)
         summary = DemoSummary(
             election_name=deployment.election_name,
             voting_day=deployment.voting_day,
@@ -199,6 +204,7 @@ def demo_load(
             incidents=incidents,
             checklists=checklists,
             watch=watch,
+            coordination=coordination,
         )
         _totals_fill(summary, regency)
         audit_record(
@@ -238,6 +244,8 @@ def demo_load(
         at_risk_fill(summary.logistics, now=now)
     # Personnel and the voting-day deployment plan, on the index as it stands now.
     summary.security = security_demo_load(context=context, regency_code=facts.REGENCY_CODE)
+    # The day's situation report, from everything above.
+    summary.report = reports_demo_load(context=context, now=now)
     summary.risk_by_category = dict(
         Tps.objects.filter(desa__code__startswith=facts.REGENCY_CODE + ".")
         .values_list("vulnerability")

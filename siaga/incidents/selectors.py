@@ -33,7 +33,8 @@ def incidents_visible(*, user) -> QuerySet[Incident]:
     base = Incident.objects.select_related("category", "region", "tps__desa", "assigned_agency")
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return base.none()
-    own = Q(reporter=user)  # whoever sent a report may follow it
+    # Whoever sent a report may follow it; a system principal (no row) sent none.
+    own = Q(reporter=user) if getattr(user, "pk", None) else Q(pk__in=[])
     if can(user, Action.VIEW):
         visible = user_scope(user).q("region__code")
         if not user.is_superuser and user.role in AGENCY_BOUND_ROLES:
