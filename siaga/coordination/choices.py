@@ -3,6 +3,7 @@ kinds of entries on a task's timeline."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Priority(models.TextChoices):
@@ -16,7 +17,7 @@ class TaskStatus(models.TextChoices):
     BARU = "baru", _("Baru")
     DIKERJAKAN = "dikerjakan", _("Dikerjakan")
     TERHAMBAT = "terhambat", _("Terhambat")
-    SELESAI = "selesai", _("Selesai")
+    SELESAI = "selesai", pgettext_lazy("task status", "Selesai")
     DIBATALKAN = "dibatalkan", _("Dibatalkan")
 
 

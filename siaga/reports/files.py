@@ -116,8 +116,8 @@ def annex_specs() -> list[tuple[str, str, str, list[tuple[str, str]]]]:
             ("region", _("Wilayah")), ("expected_size", _("Perkiraan massa")),
             ("status", _("Status")),
         ]),
-        ("tasks", "overdue_rows", _("Tugas terlambat"), [
-            ("title", _("Tugas")), ("agency", _("Instansi")), ("due_at", _("Tenggat")),
+        ("tasks", "overdue_rows", _("Tindak lanjut lewat tenggat"), [
+            ("title", _("Tindak lanjut")), ("agency", _("Instansi")), ("due_at", _("Tenggat")),
             ("status", _("Status")), ("priority", _("Prioritas")),
         ]),
     ]  # fmt: skip

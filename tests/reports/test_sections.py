@@ -38,7 +38,7 @@ def test_every_installed_module_gives_its_section(rw):
     [
         ("siaga.media", "media", "Media sosial: hoaks dan narasi", "Hoaks terkonfirmasi"),
         ("siaga.logistics", "logistics", "Logistik pemilihan", "Pengiriman berisiko"),
-        ("siaga.coordination", "tasks", "Tindak lanjut", "Tugas terlambat"),
+        ("siaga.coordination", "tasks", "Tindak lanjut", "Tindak lanjut lewat tenggat"),
     ],
 )
 def test_a_module_not_installed_is_left_out_not_faked(rw, monkeypatch, label, key, title, sheet):

@@ -99,7 +99,7 @@ def test_the_xlsx_annexes_open_with_a_sheet_per_list(rw):
         "Perubahan kerawanan",
         "Peringatan dini",
         "Pengerahan massa",
-        "Tugas terlambat",
+        "Tindak lanjut lewat tenggat",
     ]
     summary = {(row[0], row[1]): row[2] for row in book["Ringkasan"].iter_rows(values_only=True)}
     assert summary[("Ringkasan hari ini", "tps")] == 8
