@@ -26,9 +26,9 @@ deterministically from --seed:
 Then ``risk_recompute(context=AuditContext(channel="system"))`` runs --repeat times (3): run 1
 writes every row for the first time (and fires the trend / cluster alerts); runs 2-3 are the
 steady state (rows exist and only what changed is written: nothing; nothing new fires). The
-table gives run 1 and the median of the later runs, with a breakdown by phase taken by thin timing wrappers
-around the service's functions (its upserts by model), not by a profiler, so the
-phases add up to the total. Every run is checked (row counts, categories, alerts).
+table gives run 1 and the median of the later runs, with a breakdown by phase taken by thin
+timing wrappers around the service's functions (its upserts by model), not by a profiler, so
+the phases add up to the total. Every run is checked (row counts, categories, alerts).
 --profile adds one more steady-state run under cProfile and prints its top functions to
 stderr. Exits 1 when a measured size with a target is over it.
 
