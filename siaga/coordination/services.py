@@ -109,17 +109,12 @@ TASK_KEYS = frozenset(
 class CoordinationError(DomainError):
     """Input refused; ``field`` names the input at fault (``due_at``, ``tasks.0.agency``...)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 # --- who may ------------------------------------------------------------------------------------
 
 
 def _user(context: AuditContext):
-    actor = context.actor
-    return actor if getattr(actor, "pk", None) else None
+    return context.user
 
 
 def _require_coordinate(context: AuditContext, region_code: str | None = None) -> None:

@@ -44,6 +44,11 @@ class AuditContext:
         return cls(actor=actor, channel="cli")
 
     @property
+    def user(self):
+        """The acting user when it is a stored one (not the system, not a principal object)."""
+        return self.actor if getattr(self.actor, "pk", None) else None
+
+    @property
     def actor_label(self) -> str:
         return getattr(self.actor, "username", None) or f"<{self.channel}>"
 
@@ -109,7 +114,7 @@ def audit_record_many(*, context: AuditContext, entries: list[AuditEntry]) -> li
     """Append many events at once (an import of thousands of TPS): chained in memory, one insert."""
     if not entries:
         return []
-    actor = context.actor if getattr(context.actor, "pk", None) else None
+    actor = context.user
     now = clock.now()
     # No savepoint of its own: the events land with the caller's change or not at all.
     with transaction.atomic(savepoint=False):

@@ -2,7 +2,12 @@
 
 
 class DomainError(Exception):
-    """A rule of the domain was broken; the message is safe to show to the user."""
+    """A rule of the domain was broken; the message is safe to show to the user. ``field``
+    names the input at fault when there is one (``due_at``, ``tasks.0.agency``...)."""
+
+    def __init__(self, message: str = "", *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class PermissionDenied(DomainError):

@@ -79,17 +79,12 @@ READINESS_FIELDS = ("text", "order", "note")
 class WatchError(DomainError):
     """Input refused; ``field`` names the input at fault (``region``, ``ends_at``...)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 # --- who may ------------------------------------------------------------------------------------
 
 
 def _user(context: AuditContext):
-    actor = context.actor
-    return actor if getattr(actor, "pk", None) else None
+    return context.user
 
 
 def _require_edit(context: AuditContext, region_code: str | None = None) -> None:

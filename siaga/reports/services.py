@@ -37,10 +37,6 @@ NOTIFY_KIND = "reports.sitrep"
 class ReportError(DomainError):
     """Input refused; ``field`` names the input at fault (``day``, ``region_code``)."""
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
 
 def report_hour() -> int:
     """The local hour of the scheduled report (SIAGA_REPORT_HOUR, default 7)."""
@@ -69,7 +65,7 @@ def report_generate(
     A person needs ``Action.COORDINATE`` over the regency; the system (no actor) may always.
     """
     region = _region(region_code)
-    actor = context.actor if getattr(context.actor, "pk", None) else None
+    actor = context.user
     if actor is not None and not can(actor, Action.COORDINATE, region.code):
         raise PermissionDenied(_("Anda tidak berwenang membuat laporan situasi."))
     now = clock.now()
@@ -160,7 +156,7 @@ def report_distribute(
     from siaga.notifications.services import notify
 
     context = context or AuditContext(channel="system")
-    actor = context.actor if getattr(context.actor, "pk", None) else None
+    actor = context.user
     if actor is not None and not can(actor, Action.COORDINATE, report.region_id):
         raise PermissionDenied(_("Anda tidak berwenang menyebarkan laporan situasi."))
     recipients = distribution_recipients(report)

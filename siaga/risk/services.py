@@ -136,7 +136,7 @@ def indicator_value_set(
                     "note": note[:300],
                     "origin": ValueOrigin.MANUAL,
                     "updated_at": clock.now(),
-                    "updated_by": context.actor if getattr(context.actor, "pk", None) else None,
+                    "updated_by": context.user,
                 },
             )
         TpsAssessment.objects.update_or_create(
@@ -144,7 +144,7 @@ def indicator_value_set(
             defaults={
                 "origin": ValueOrigin.MANUAL,
                 "assessed_at": clock.now(),
-                "assessed_by": context.actor if getattr(context.actor, "pk", None) else None,
+                "assessed_by": context.user,
             },
         )
         audit_record(
@@ -278,7 +278,7 @@ def mapping_import(path: str | Path, *, context: AuditContext, region_code: str)
 
 def _mapping_write(wanted, present, tps_ids, *, context, region_code, rows, name) -> MappingImport:
     now = clock.now()
-    actor = context.actor if getattr(context.actor, "pk", None) else None
+    actor = context.user
     with transaction.atomic():
         existing = {
             (v.tps_id, v.indicator_id): v

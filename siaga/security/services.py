@@ -607,7 +607,7 @@ def _plan_store(
             for p in inputs.patterns
         ],  # fmt: skip
     }
-    actor = context.actor if getattr(context.actor, "pk", None) is not None else None
+    actor = context.user
     with transaction.atomic():
         plan = DeploymentPlan.objects.create(
             name=name[:200],
