@@ -15,8 +15,6 @@ see is computed from the world, not from the code under test:
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -25,7 +23,12 @@ from django.urls import reverse
 from siaga.accounts.choices import Role
 from siaga.core import clock
 from siaga.core.audit import AuditContext
-from siaga.core.models import AuditEvent
+from tests.matrix_common import audits as _audits
+from tests.matrix_common import ids as _ids
+from tests.matrix_common import json_request as _json
+from tests.matrix_common import login_redirect as _login_redirect
+from tests.matrix_common import post as _post
+from tests.matrix_common import role as _role
 
 API_ROOT = "/api/v1/coordination"
 EDITORS = (Role.ADMIN, Role.ANALYST)
@@ -88,10 +91,6 @@ def _co(world) -> Coordination:
     return world._coordination
 
 
-def _role(actor):
-    return actor.principal.role
-
-
 def _is_monitor(actor) -> bool:
     return _role(actor) == Role.FIELD_MONITOR
 
@@ -119,32 +118,6 @@ def _moves(actor, agency_code: str, region: str) -> bool:
     if _role(actor) == Role.LIAISON:
         return agency_code == actor.world.agency.code and actor.may_open(region)
     return _edits(actor, region)
-
-
-def _audits() -> int:
-    return AuditEvent.objects.count()
-
-
-def _json(actor, method: str, url: str, body: dict):
-    response = getattr(actor.client, method)(
-        url, json.dumps(body), content_type="application/json", headers=actor.headers
-    )
-    actor.assert_no_leak(response)
-    return response
-
-
-def _post(actor, url: str, data: dict):
-    response = actor.client.post(url, data, headers=actor.headers)
-    actor.assert_no_leak(response)
-    return response
-
-
-def _login_redirect(response) -> bool:
-    return response.status_code == 302 and response.url.startswith(reverse("login"))
-
-
-def _ids(pattern: str, response) -> set[int]:
-    return {int(pk) for pk in re.findall(pattern, response.content.decode())}
 
 
 def _local_input(moment: dt.datetime) -> str:

@@ -14,16 +14,8 @@ import datetime as dt
 from django.urls import reverse
 
 from siaga.accounts.choices import Role
-
-
-def _post(actor, url: str, data: dict):
-    response = actor.client.post(url, data, headers=actor.headers)
-    actor.assert_no_leak(response)
-    return response
-
-
-def _login_redirect(response) -> bool:
-    return response.status_code == 302 and response.url.startswith(reverse("login"))
+from tests.matrix_common import login_redirect as _login_redirect
+from tests.matrix_common import post as _post
 
 
 def page_preferences(actor) -> None:

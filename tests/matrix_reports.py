@@ -18,6 +18,8 @@ from django.urls import reverse
 
 from siaga.accounts.choices import Role
 from siaga.core import clock
+from tests.matrix_common import login_redirect as _login_redirect
+from tests.matrix_common import role as _role
 
 API_ROOT = "/api/v1/reports"
 REGENCY = "64.08"
@@ -43,10 +45,6 @@ def _report(world):
     return world._report
 
 
-def _role(actor):
-    return actor.principal.role
-
-
 def _is_monitor(actor) -> bool:
     return _role(actor) == Role.FIELD_MONITOR
 
@@ -61,10 +59,6 @@ def _reads(actor) -> bool:
 
 def _generates(actor) -> bool:
     return _role(actor) in GENERATORS and actor.covers(REGENCY)
-
-
-def _login_redirect(response) -> bool:
-    return response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 # --- API rows -----------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from siaga.accounts.choices import Role
 from siaga.core.audit import AuditContext
-from siaga.core.models import AuditEvent
+from tests.matrix_common import audits as _audits
 
 RISK_API = "/api/v1/risk"
 EDITORS = (Role.ADMIN, Role.ANALYST)
@@ -65,10 +65,6 @@ def _acks(actor, alert) -> bool:
     if actor.principal.role in EDITORS:
         return True
     return actor.principal.role in (Role.LIAISON, Role.LEADERSHIP) and "pemda" in alert.agency_kinds
-
-
-def _audits() -> int:
-    return AuditEvent.objects.count()
 
 
 def _denied_page(actor, response) -> None:

@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from siaga.accounts.choices import Role
 from siaga.core.audit import AuditContext
-from siaga.core.models import AuditEvent
+from tests.matrix_common import audits as _audits
+from tests.matrix_common import login_redirect as _login_redirect
 
 API_BASE = "/api/v1/security"
 READERS = {Role.ADMIN, Role.ANALYST, Role.LEADERSHIP, Role.LIAISON, Role.MACHINE}
@@ -79,14 +80,6 @@ def _send(actor, method: str, url: str, data: dict):
     )
     actor.assert_no_leak(response)
     return response
-
-
-def _audits() -> int:
-    return AuditEvent.objects.count()
-
-
-def _login_redirect(response) -> bool:
-    return response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 # --- API ----------------------------------------------------------------------------------------
