@@ -245,7 +245,7 @@ def tasks(request):
         "tasks": rows,
         "counts": selectors.task_counts(user, now=now),
         "secretariat": selectors.is_secretariat(user),
-        "agency_queue": user.role in (Role.LIAISON, Role.LEADERSHIP) and user.agency_id,
+        "agency_queue": user.role == Role.LIAISON and user.agency_id,
         "can_create": can(user, Action.COORDINATE),
     }
     return render(request, "coordination/tasks.html", context)

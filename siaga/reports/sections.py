@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from siaga.core.permissions import Action, Scope, SystemPrincipal
+from siaga.wilayah.choices import Vulnerability
 
 SERIOUS_SEVERITIES = ("tinggi", "kritis")
 DAY_HOURS = 24
@@ -162,7 +163,9 @@ def logistics(ctx: SectionContext) -> dict | None:
                 ),
                 "late": bool(p.late),
                 "voters": row.voters or 0,
-                "vulnerability": str(row.vulnerability or ""),
+                "vulnerability": _label(Vulnerability, row.vulnerability)
+                if row.vulnerability
+                else "",
             }
         )
     return {
