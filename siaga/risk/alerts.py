@@ -93,9 +93,7 @@ def _raise(
     detail: dict | None = None,
     urgent: bool = False,
 ) -> RiskAlert | None:
-    """Create the alert unless its key already fired; notify and audit it."""
-    if RiskAlert.objects.filter(key=key).exists():
-        return None
+    """Create the alert (its key has not fired yet); notify and audit it."""
     try:
         with transaction.atomic():
             alert = RiskAlert.objects.create(
@@ -132,9 +130,18 @@ def _raise(
 
 
 def fire_all(*, tps_rises, area_rises, scores, prefix: str, now: dt.datetime) -> list[RiskAlert]:
-    fired = [*_category_alerts(tps_rises, area_rises, scores, now)]
-    fired += _trend_alerts(prefix=prefix, now=now)
-    fired += _cluster_alerts(prefix=prefix, now=now)
+    """Run the three rules; raise the alerts whose key has not fired before (one query to know)."""
+    candidates = [
+        *_category_alerts(tps_rises, area_rises, scores, now),
+        *_trend_alerts(prefix=prefix, now=now),
+        *_cluster_alerts(prefix=prefix, now=now),
+    ]
+    fired_before = set(
+        RiskAlert.objects.filter(key__in=[c["key"] for c in candidates]).values_list(
+            "key", flat=True
+        )
+    )
+    fired = [_raise(**c) for c in candidates if c["key"] not in fired_before]
     return [alert for alert in fired if alert is not None]
 
 
@@ -162,7 +169,7 @@ def _category_alerts(tps_rises, area_rises, scores, now):
         listed = ", ".join(
             f"{s.label} {s.desa.name} ({float(scores[s.pk]):.0f})" for s, _r in rows[:10]
         )
-        yield _raise(
+        yield dict(
             kind=AlertKind.CATEGORY_UP,
             key=f"category:tps-in:{kecamatan}:{after}:{day}",
             region_code=kecamatan if len(rows) > 1 else rows[0][0].desa_id,
@@ -186,7 +193,7 @@ def _category_alerts(tps_rises, area_rises, scores, now):
             urgent=after == Category.SANGAT_RAWAN,
         )
     for rise in area_rises:
-        yield _raise(
+        yield dict(
             kind=AlertKind.CATEGORY_UP,
             key=f"category:area:{rise.key}:{rise.after}:{day}",
             region_code=rise.key,
@@ -259,7 +266,7 @@ def _trend_alerts(*, prefix: str, now: dt.datetime):
         for i in np.flatnonzero(trend.fires):
             code = codes[int(i)]
             what = _("insiden") if signal == Signal.INCIDENTS else _("unggahan hoaks/provokasi")
-            yield _raise(
+            yield dict(
                 kind=AlertKind.TREND,
                 key=f"trend:{signal}:{code}:{day}",
                 region_code=code,
@@ -322,10 +329,12 @@ def _cluster_alerts(*, prefix: str, now: dt.datetime):
         window_hours=settings.SIAGA_RISK_CLUSTER_HOURS,
         min_events=settings.SIAGA_RISK_CLUSTER_MIN,
     )
+    area = {c.ids[0]: _kecamatan_of(where[c.ids[0]]) or where[c.ids[0]] for c in clusters}
+    names = dict(Region.objects.filter(code__in=set(area.values())).values_list("code", "name"))
     for cluster in clusters:
-        region = _kecamatan_of(where[cluster.ids[0]]) or where[cluster.ids[0]]
-        name = Region.objects.filter(code=region).values_list("name", flat=True).first()
-        yield _raise(
+        region = area[cluster.ids[0]]
+        name = names.get(region)
+        yield dict(
             kind=AlertKind.CLUSTER,
             key=f"cluster:{cluster.group}:{cluster.ids[0]}",
             region_code=region,

@@ -48,10 +48,6 @@ class Indicator(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_static(self) -> bool:
-        return self.source == Source.STATIC
-
 
 class IndicatorValue(models.Model):
     """The value of a static indicator at one TPS, from the mapping (an import or by hand)."""

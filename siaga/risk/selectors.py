@@ -209,19 +209,6 @@ def changes_since_yesterday(user, *, limit: int = 20) -> list[dict]:
     return moved[:limit]
 
 
-def summary(user) -> dict:
-    """Counts by category in scope, open alerts, the last computation and the IKP."""
-    counts = dict.fromkeys(Category.values, 0)
-    for category in tps_risk_visible(user).values_list("category", flat=True):
-        counts[category] += 1
-    return {
-        "counts": counts,
-        "scored": sum(counts.values()),
-        "alerts_open": alerts_visible(user).filter(acknowledged_at__isnull=True).count(),
-        "last_run": RiskRun.objects.first(),
-    }
-
-
 def ikp_visible(user) -> list[RegionalIndex]:
     if not can(user, Action.VIEW):
         return []
@@ -262,10 +249,8 @@ def region_get(user, code: str) -> Region:
 
 
 def panel(user) -> dict:
-    """The "Kerawanan TPS" panel in two queries, whatever the number of TPS.
-
-    ``siaga.risk.selectors.summary`` and ``changes_since_yesterday`` would cost five queries and
-    load every changed TPS; the room only needs numbers: the TPS in scope by category with how
+    """The index's numbers (the situation room's panel, the risk page) in two queries, whatever
+    the number of TPS: the TPS in scope by category with how
     many of them are unmapped and how many changed category since yesterday's last computation
     (one grouped query), and the last computation with the open alerts in scope (one query:
     alerts are only raised by a computation, so with none there are none to count).

@@ -74,7 +74,7 @@ def overview(request):
         {
             "map_config": map_config(region_code=home),
             "risk_layer_on": True,
-            "summary": selectors.summary(user),
+            "summary": selectors.panel(user),
             "areas": selectors.areas(user, level=Level.DISTRICT),
             "changes": selectors.changes_since_yesterday(user),
             "alerts": selectors.alerts_visible(user).select_related("region")[:8],

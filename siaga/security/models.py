@@ -59,10 +59,6 @@ class PersonnelUnit(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_linmas(self) -> bool:
-        return self.kind == UnitKind.LINMAS
-
     def position(self) -> tuple[float | None, float | None]:
         """Its own point, else its region's (loaded by the caller)."""
         if self.lat is not None and self.lon is not None:
