@@ -144,9 +144,12 @@ class PrivatePostgres:
 class Gunicorn:
     """Siaga served by gunicorn as ``siaga serve`` runs it, in a child process."""
 
-    def __init__(self, *, env: dict[str, str], workers: int = 2, log_dir: Path) -> None:
+    def __init__(
+        self, *, env: dict[str, str], workers: int = 2, threads: int = 1, log_dir: Path
+    ) -> None:
         self.port = free_port()
         self.workers = workers
+        self.threads = threads
         self.env = {**os.environ, **env, "SIAGA_ALLOWED_HOSTS": "127.0.0.1,localhost"}
         self.log_dir = log_dir
         self.process: subprocess.Popen | None = None
@@ -161,6 +164,7 @@ class Gunicorn:
             sys.executable, "-m", "gunicorn", "config.wsgi:application",
             "--bind", f"127.0.0.1:{self.port}",
             "--workers", str(self.workers),
+            "--threads", str(self.threads),
             "--access-logfile", str(self.log_dir / "access.log"),
             "--error-logfile", str(self.log_dir / "gunicorn.log"),
             "--chdir", str(REPO),

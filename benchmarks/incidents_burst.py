@@ -465,6 +465,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, help="concurrent clients (50; drill: 20)")
     parser.add_argument("--seconds", type=float, help="length of the burst (120; drill: 60)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (siaga serve: 2)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread)")
     parser.add_argument("--grace", type=float, default=60, help="retrying after the end, at most")
     parser.add_argument("--think", type=float, default=0, help="mean pause between reports, s")
     parser.add_argument("--json", help="also write the figures to this JSON file")
@@ -507,7 +508,9 @@ def main() -> int:
 
             before = baseline(tmp / "data" / "media")
             connections.close_all()
-            server = Gunicorn(env={}, workers=args.workers, log_dir=tmp / "logs")
+            server = Gunicorn(
+                env={}, workers=args.workers, threads=args.threads, log_dir=tmp / "logs"
+            )
             drill_log: dict[str, float] = {}
 
             def drill(start: float) -> None:

@@ -169,6 +169,20 @@ class ListFilters(Schema):
     mine: bool = Field(False, description="Only the reports the user sent.")
 
 
+class LayerFilters(Schema):
+    """The list's filters (``ListFilters``) that make sense on a map, and the time window."""
+
+    category: str = Field("", description="Category code.")
+    state: str = Field("", description="State.")
+    agency: int | None = Field(None, description="Agency id (assigned or shared).")
+    phase: str = Field("", description="Pilkada phase code.")
+    region: str = Field("", description="Region code (everything under it).")
+    severity: str = Field("", description="Severity.")
+    hours: int = Field(
+        24, description="Closed reports received within these hours (1 to 720) are shown too."
+    )
+
+
 def _out(incident: Incident, *, created: bool = True, media_count: int | None = None) -> dict:
     tps = incident.tps
     return {
@@ -336,18 +350,24 @@ def incident_list(request: HttpRequest, filters: Query[ListFilters]):
     "/layer",
     response=list[LayerPoint],
     summary="Map layer: located reports",
-    description="Open reports (and those of the last 24 h) with a position, for the map.",
+    description=(
+        "Open reports (and those received within `hours`) with a position, for the map; merged "
+        "duplicates apart. The filters are the list's and combine the same way: an unknown code "
+        "narrows to nothing."
+    ),
 )
-def incident_layer(request: HttpRequest, region: str = "", hours: int = 24):
+def incident_layer(request: HttpRequest, filters: Query[LayerFilters]):
     from siaga.core import clock
 
+    wanted = filters.dict()
+    hours = wanted.pop("hours")
     qs = selectors.incidents_visible(user=request.auth).exclude(state=State.DIGABUNG)
-    if region:
-        qs = selectors.incidents_filter(qs, region=region)
+    qs = selectors.incidents_filter(qs, **wanted)
     since = clock.now() - dt.timedelta(hours=max(1, min(hours, 24 * 30)))
     points = []
     recent_or_open = Q(received_at__gte=since) | Q(state__in=OPEN_STATES)
-    for i in qs.filter(recent_or_open).select_related("tps")[:5000]:
+    rows = qs.filter(recent_or_open).select_related("tps", "category", "region")
+    for i in rows[:5000]:
         lat = i.lat if i.lat is not None else (i.tps.lat if i.tps_id else i.region.lat)
         lon = i.lon if i.lon is not None else (i.tps.lon if i.tps_id else i.region.lon)
         if lat is None or lon is None:

@@ -11,6 +11,7 @@ Reporter identities (public reporters' names and contacts) need ``Action.VIEW_RE
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext
@@ -127,6 +128,25 @@ def _as_report(incident: Incident) -> duplicates.Report:
     )
 
 
+def _box(lat: float, lon: float, km: float) -> tuple[float, float, float, float]:
+    """The latitude/longitude box holding every point within ``km`` of (lat, lon)."""
+    dlat = km / 111.0
+    dlon = km / (111.0 * max(math.cos(math.radians(lat)), 0.01))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def _in_box(prefix: str, box: tuple[float, float, float, float]) -> Q:
+    south, north, west, east = box
+    return Q(
+        **{
+            f"{prefix}lat__gte": south,
+            f"{prefix}lat__lte": north,
+            f"{prefix}lon__gte": west,
+            f"{prefix}lon__lte": east,
+        }
+    )
+
+
 def duplicate_suggestions(
     *, user, incident: Incident, limit: int = 5
 ) -> list[tuple[Incident, duplicates.Suggestion]]:
@@ -135,13 +155,20 @@ def duplicate_suggestions(
         return []
     window = dt.timedelta(hours=duplicates.MAX_HOURS)
     kecamatan = incident.region_id.rsplit(".", 1)[0]
+    place = Q(region__code__startswith=kecamatan + ".")
+    point = _as_report(incident)
+    if point.lat is not None and point.lon is not None:
+        # a report just across the kecamatan border can be the same event: take every report
+        # whose point (its own, or its TPS's) lies in the box around this one
+        box = _box(point.lat, point.lon, duplicates.MAX_KM)
+        place |= _in_box("", box) | _in_box("tps__", box)
     candidates = list(
         incidents_visible(user=user)
         .filter(
+            place,
             category_id=incident.category_id,
             occurred_at__gte=incident.occurred_at - window,
             occurred_at__lte=incident.occurred_at + window,
-            region__code__startswith=kecamatan + ".",
         )
         .exclude(pk=incident.pk)
         .exclude(state__in=[State.DIGABUNG, State.DITOLAK])

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
@@ -365,7 +365,7 @@ def _routed_agencies(category: Category, region: Region) -> list[Agency]:
     kinds = category.route_kinds
     if not kinds:
         return []
-    agencies = Agency.objects.filter(kind__in=kinds).select_related("region")
+    agencies = Agency.objects.filter(kind__in=kinds).only("pk", "region_id")
     return [
         a
         for a in agencies
@@ -649,16 +649,34 @@ def incident_note(*, context: AuditContext, user, incident: Incident, text: str)
 
 
 def sla_sweep(*, context: AuditContext) -> list[Incident]:
-    """Escalate every report whose follow-up is overdue (once each) and reports not verified
-    within their severity's SLA; returns the reports escalated now. Run it every few minutes.
+    """Escalate, once each, every report left waiting past its severity's SLA: not verified
+    (counted from its receipt), verified but not assigned to an agency (counted from its
+    verification), or assigned but not resolved (its ``sla_due_at``). Returns the reports
+    escalated now. Run it every few minutes.
+
+    A report escalated while still unverified is escalated again if, once verified, it then
+    waits unassigned past its SLA (an escalation older than the last change of state belongs
+    to the earlier stage); assigning it re-arms the follow-up SLA.
     """
+
     now = clock.now()
     late = Q(state=State.DITINDAKLANJUTI, sla_due_at__lt=now)
-    for severity in Severity.values:  # unverified past the time allowed for its severity
-        received_before = now - dt.timedelta(hours=sla_hours(severity))
-        late |= Q(state=State.DITERIMA, severity=severity, received_at__lt=received_before)
+    for severity in Severity.values:
+        started_before = now - dt.timedelta(hours=sla_hours(severity))
+        # unverified past the time allowed for its severity
+        late |= Q(state=State.DITERIMA, severity=severity, received_at__lt=started_before)
+        # verified, but nobody assigned to follow it up within that time
+        late |= Q(
+            state=State.DIVERIFIKASI,
+            severity=severity,
+            assigned_agency__isnull=True,
+            state_changed_at__lt=started_before,
+        )
+    not_escalated = Q(escalated_at__isnull=True) | Q(
+        state=State.DIVERIFIKASI, escalated_at__lt=F("state_changed_at")
+    )
     candidates = (
-        Incident.objects.filter(late, escalated_at__isnull=True)
+        Incident.objects.filter(late & not_escalated)
         .select_related("assigned_agency__head", "category", "region")
         .order_by("pk")
     )
@@ -666,7 +684,13 @@ def sla_sweep(*, context: AuditContext) -> list[Incident]:
     for incident in candidates:
         with transaction.atomic():
             locked = Incident.objects.select_for_update().get(pk=incident.pk)
-            if locked.escalated_at is not None or locked.state != incident.state:
+            if locked.state != incident.state or (
+                locked.escalated_at is not None
+                and not (
+                    locked.state == State.DIVERIFIKASI
+                    and locked.escalated_at < locked.state_changed_at
+                )
+            ):
                 continue
             locked.escalated_at = now
             locked.save(update_fields=["escalated_at"])
@@ -697,6 +721,10 @@ def _notify_escalation(incident: Incident) -> None:
         recipients.append(agency.head)
     if incident.state == State.DITERIMA:
         title = _("ESKALASI: laporan %(ticket)s belum diverifikasi") % {"ticket": incident.ticket}
+    elif incident.state == State.DIVERIFIKASI:
+        title = _(
+            "ESKALASI: laporan %(ticket)s sudah diverifikasi tetapi belum ditindaklanjuti"
+        ) % {"ticket": incident.ticket}
     else:
         title = _("ESKALASI: tindak lanjut %(ticket)s oleh %(agency)s melewati batas waktu") % {
             "ticket": incident.ticket,

@@ -39,6 +39,7 @@ class PostOut(Schema):
     external_id: str
     author: str
     author_official: bool
+    parent_external_id: str = Field(description="The post this one replies to (same platform).")
     text: str
     url: str
     posted_at: dt.datetime
@@ -195,6 +196,7 @@ def _post_out(p: Post) -> dict:
         "external_id": p.external_id,
         "author": p.author,
         "author_official": p.author_official,
+        "parent_external_id": p.parent_external_id,
         "text": p.text,
         "url": p.url,
         "posted_at": p.posted_at,

@@ -63,7 +63,14 @@ def source_create(
     if kind == SourceKind.RSS:
         connector = "rss"
     if kind == SourceKind.CONNECTOR:
-        connector_for(connector)  # raises ConnectorError when unknown
+        if not connector:
+            raise MediaError(
+                _("Konektor wajib diisi untuk sumber jenis konektor platform."), field="connector"
+            )
+        try:
+            connector_for(connector)
+        except ConnectorError as exc:  # not in SIAGA_MEDIA_CONNECTORS, or its class won't load
+            raise MediaError(str(exc), field="connector") from exc
     slug = slugify(slug or name)[:60]
     if not slug:
         raise MediaError(_("Nama sumber wajib diisi."), field="name")

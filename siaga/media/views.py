@@ -160,7 +160,21 @@ def post_detail(request, pk: int):
             "siblings": post.narrative.posts.exclude(pk=post.pk).order_by("-posted_at")[:10]
             if post.narrative_id
             else [],
+            "parent": _parent(user, post),
         },
+    )
+
+
+def _parent(user, post: Post) -> Post | None:
+    """The stored post this one replies to or quotes (same platform), when the user may see it;
+    otherwise the page shows the parent's external id alone."""
+    if not post.parent_external_id:
+        return None
+    return (
+        selectors.posts_visible(user)
+        .filter(platform=post.platform, external_id=post.parent_external_id)
+        .only("pk", "platform", "external_id", "author", "text", "posted_at")
+        .first()
     )
 
 

@@ -14,8 +14,10 @@ constructor as keywords.
 from __future__ import annotations
 
 import json
+import urllib.error
 import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -39,11 +41,15 @@ class EmailChannel:
 
 
 class TelegramChannel:
-    """Messages to a person's or an agency group's chat through the Bot API (sendMessage)."""
+    """Messages to a person's or an agency group's chat through the Bot API (sendMessage) at
+    ``SIAGA_TELEGRAM_API_BASE`` (OPTIONS may name another ``api_base``). Telegram's refusal
+    (an HTTP error, or ``"ok": false``) is raised with its description, never with the token."""
 
     name = "telegram"
     label = _("Telegram")
-    api_base = "https://api.telegram.org"
+
+    def __init__(self, api_base: str = "") -> None:
+        self.api_base = (api_base or settings.SIAGA_TELEGRAM_API_BASE).rstrip("/")
 
     def address_for_user(self, user) -> str:
         return getattr(user, "telegram_chat_id", "") or ""
@@ -52,15 +58,32 @@ class TelegramChannel:
         token = settings.SIAGA_TELEGRAM_BOT_TOKEN
         if not token:
             raise RuntimeError("SIAGA_TELEGRAM_BOT_TOKEN is not set")
+        if urlsplit(self.api_base).scheme not in ("http", "https"):
+            raise RuntimeError("SIAGA_TELEGRAM_API_BASE must be an http(s) URL")
         payload = json.dumps({"chat_id": address, "text": f"{subject}\n{body}".strip()}).encode()
-        request = urllib.request.Request(  # noqa: S310 (a fixed https URL)
+        request = urllib.request.Request(  # noqa: S310 (an http(s) URL, checked above)
             f"{self.api_base}/bot{token}/sendMessage",
             data=payload,
             headers={"Content-Type": "application/json"},
         )
-        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-            if response.status != 200:
-                raise RuntimeError(f"Telegram answered {response.status}")
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                answer = _telegram_answer(response.read())
+        except urllib.error.HTTPError as error:
+            answer = _telegram_answer(error.read())
+            reason = answer.get("description") or error.reason
+            raise RuntimeError(f"Telegram answered {error.code}: {reason}") from None
+        if answer.get("ok") is not True:
+            raise RuntimeError(f"Telegram refused the message: {answer.get('description', '')}")
+
+
+def _telegram_answer(raw: bytes) -> dict:
+    """The Bot API's JSON answer, or {} when it is not JSON (a proxy's error page)."""
+    try:
+        answer = json.loads(raw.decode("utf-8", "replace"))
+    except ValueError:
+        return {}
+    return answer if isinstance(answer, dict) else {}
 
 
 REGISTRY: dict[str, type] = {"email": EmailChannel, "telegram": TelegramChannel}

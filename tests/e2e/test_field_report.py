@@ -4,19 +4,23 @@ their GPS position and submits it: the report waits in the outbox. A reload with
 opens the app (the service worker keeps the page) with the report still queued (IndexedDB). When
 the signal returns the report is sent, once. A second report whose answer is lost on the way
 (the server stored it, the phone never heard) is sent again with the same key and still stored
-once. Then the analyst finds the report with its position in the incident map layer
-(GET /api/v1/incidents/layer); the test of the map drawing itself lives with the map layer.
+once. Before sending, the half-filled report is a draft in the browser's storage that survives
+a reload. Then the analyst opens the situation room and finds the report's marker on the map
+(its popup naming the ticket) and the report with its position in the incident map layer
+(GET /api/v1/incidents/layer).
 
 The browser may reach only the live server. Screenshots go to test-artifacts/
-(field-offline.png, field-offline-reload.png, field-sent.png, public-report-form.png,
-public-report-sent.png).
+(field-offline.png, field-offline-reload.png, field-sent.png, field-report-on-map.png,
+public-report-form.png, public-report-sent.png).
 """
 
 from __future__ import annotations
 
 import io
+from urllib.parse import urlsplit
 
 import pytest
+from django.conf import settings as django_settings
 from PIL import Image
 
 from tests.e2e.conftest import fresh_connection
@@ -79,6 +83,24 @@ def outbox_count(page) -> int:
     )
 
 
+def wait_for_draft(page, *, description: str | None, attachments: int = 0) -> None:
+    """Wait until the draft kept in IndexedDB has ``description`` and that many attachments
+    (``description=None``: until there is no draft), since drafts are saved a moment after
+    the last keystroke."""
+    page.wait_for_function(
+        """([description, attachments]) => {
+             window.siagaField.outbox.drafts.get("incident").then(d => { window.__draft = d; });
+             const d = window.__draft;
+             if (description === null) return d === null;
+             return !!d && d.description === description
+               && (d.attachments || []).length === attachments;
+           }""",
+        arg=[description, attachments],
+        polling=100,
+        timeout=10_000,
+    )
+
+
 def test_field_monitor_reports_offline_and_it_arrives_once(
     live_server,
     demo,
@@ -132,6 +154,21 @@ def test_field_monitor_reports_offline_and_it_arrives_once(
     page.fill("#people", "Lima orang berkaos paslon")
     page.set_input_files("#media-camera", photo())
     page.wait_for_selector("[data-attachments] li")
+
+    # The phone is put away before the report is sent: the draft, kept in the browser's storage,
+    # survives a reload (the page itself comes from the service worker, still without signal).
+    wait_for_draft(page, description=FIRST, attachments=1)
+    response = page.reload()
+    assert response is not None and response.from_service_worker
+    page.wait_for_selector("[data-draft-note] >> text=Draf sebelumnya dipulihkan")
+    assert page.input_value("#category") == "politik-uang"
+    assert page.input_value("#description") == FIRST
+    assert page.input_value("#people") == "Lima orang berkaos paslon"
+    assert page.locator('[data-gps="ok"]').count() == 1
+    assert page.locator("[data-attachments] li").count() == 1
+    assert "bukti.jpg" in page.locator("[data-attachments] li").inner_text()
+    assert outbox_count(page) == 0 and incidents_with(FIRST).count() == 0
+
     page.click("#incident-form button[type=submit]")
     settled(page, "queued")
     # The outbox list is drawn from IndexedDB just after the state changes.
@@ -140,6 +177,7 @@ def test_field_monitor_reports_offline_and_it_arrives_once(
     assert pending.count() == 1
     assert "Menunggu sinyal" in pending.inner_text() and "Politik uang" in pending.inner_text()
     assert page.input_value("#description") == ""  # the form is clear for the next report
+    wait_for_draft(page, description=None)  # and the draft is gone: it is in the outbox now
     assert incidents_with(FIRST).count() == 0
     page.screenshot(path=ARTIFACTS / "field-offline.png", full_page=True)
 
@@ -218,11 +256,39 @@ def test_field_monitor_reports_offline_and_it_arrives_once(
     context.close()
     fresh_connection()
 
-    # The analyst's situation room: the report is on the incident layer, at its position.
+    # The analyst's situation room: the report is on the incident layer, at its position, and
+    # its marker is drawn on the map; a click on it opens the popup naming the ticket.
     desk = browser.new_context(viewport={"width": 1366, "height": 900}, locale="id-ID")
     only_the_live_server(desk, base, blocked)
     desk_page = desk.new_page()
-    log_in(desk_page, base, "analis", "/lapor/lapangan/")
+    desk_errors: list[str] = []
+    desk_page.on("pageerror", lambda error: desk_errors.append(str(error)))
+    log_in(desk_page, base, "analis", "/")
+    desk_page.wait_for_selector('#siaga-map[data-incidents="ready"]', timeout=20_000)
+    # The layer's markers, by ticket: window.siagaMap.incidents.markers (siaga/live_layer.js).
+    drawn = """ticket => { const layer = window.siagaMap && window.siagaMap.incidents;
+                           const marker = layer && layer.markers[ticket];
+                           const path = marker && marker.getElement();
+                           return !!path && path.isConnected
+                             && path.classList.contains('incident-marker'); }"""
+    desk_page.wait_for_function(drawn, arg=incident.ticket, timeout=10_000)
+    assert desk_page.evaluate(drawn, second.ticket)
+    # Close in on the report's position, so that no neighbouring marker covers it, and click it.
+    desk_page.evaluate(
+        "([lat, lon]) => window.siagaMap.map.setView([lat, lon], 17, { animate: false })",
+        [SANGKIMA["latitude"], SANGKIMA["longitude"]],
+    )
+    marker = desk_page.evaluate_handle(
+        "ticket => window.siagaMap.incidents.markers[ticket].getElement()", incident.ticket
+    ).as_element()
+    assert marker is not None and marker.is_visible()
+    marker.click()
+    popup = desk_page.locator(".leaflet-popup-content")
+    popup.wait_for(timeout=5_000)
+    assert incident.ticket in popup.inner_text()
+    assert popup.locator(f'a[href="/insiden/{incident.ticket}/"]').count() == 1
+    desk_page.screenshot(path=ARTIFACTS / "field-report-on-map.png")
+    assert desk_errors == []
     layer = desk_page.request.get(base + "/api/v1/incidents/layer")
     assert layer.ok
     points = {p["ticket"]: p for p in layer.json()}
@@ -231,7 +297,9 @@ def test_field_monitor_reports_offline_and_it_arrives_once(
     assert point["lat"] == pytest.approx(SANGKIMA["latitude"])
     assert point["lon"] == pytest.approx(SANGKIMA["longitude"])
     assert point["category"] == "politik-uang" and point["state"] == "diterima"
-    assert blocked == []
+    # The map asked for its tiles (unreachable here), nothing else outside the live server.
+    tile_host = urlsplit(django_settings.SIAGA_MAP_TILE_URL).hostname
+    assert {urlsplit(url).hostname for url in blocked} <= {tile_host}, blocked
     desk.close()
     fresh_connection()
 

@@ -1,6 +1,7 @@
 """End to end, in headless Chromium: on voting day the analyst's situation room draws the incident
 reports on the map (one marker per located report, a popup with the ticket and a link to it),
-lists them in the live feed, and a report typed in meanwhile appears without a reload.
+lists them in the live feed, and a report typed in meanwhile appears without a reload, in the
+feed and as a new marker; the layer's category and state filter narrows the markers.
 """
 
 from __future__ import annotations
@@ -43,13 +44,19 @@ def test_voting_day_reports_are_on_the_map_and_in_the_feed(live_server, voting_d
     analyst = User.objects.get(username="analis")
     # The layer shows the reports still open and those of the last 24 hours, merged ones apart.
     day_ago = clock.now() - dt.timedelta(hours=24)
-    located = (
+    layer = (
         incidents_visible(user=analyst)
         .exclude(state="digabung")
         .filter(Q(received_at__gte=day_ago) | Q(state__in=OPEN_STATES))
-        .count()
     )
+    located = layer.count()
     assert located >= 10  # the demo's voting-day stream
+    # What the layer's filter should leave on the map (the report posted below is kekerasan).
+    violence = set(layer.filter(category__code="kekerasan").values_list("ticket", flat=True))
+    violence_received = set(
+        layer.filter(category__code="kekerasan", state="diterima").values_list("ticket", flat=True)
+    )
+    assert 0 < len(violence) < located
     case = Incident.objects.get(idempotency_key="demo-insiden-pemilih-dua-kali")
     tps = Tps.objects.filter(desa__code__startswith="64.08.04.").order_by("pk").first()
 
@@ -98,5 +105,40 @@ def test_voting_day_reports_are_on_the_map_and_in_the_feed(live_server, voting_d
     page.wait_for_function(
         "ticket => document.body.innerText.includes(ticket)", arg=ticket, timeout=40_000
     )
+    # ... and on the map: at the next refresh of the layer (every 30 s) its marker is drawn.
+    page.wait_for_function(
+        """([ticket, count]) => { const layer = window.siagaMap.incidents;
+               return layer && layer.markers[ticket] !== undefined && layer.count === count; }""",
+        arg=[ticket, located + 1],
+        timeout=40_000,
+    )
+    assert page.get_attribute("#siaga-map", "data-incident-count") == str(located + 1)
+    assert page.locator(".incident-marker").count() == located + 1
+
+    # The layer's filter (labelled selects in its map control) narrows the markers at once.
+    the_map = page.locator("#siaga-map")
+    category = the_map.get_by_label("Kategori")
+    state = the_map.get_by_label("Status")
+    category.select_option("kekerasan")  # waits for the categories to be listed
+
+    def markers_shown(query: str) -> set[str]:
+        """The markers once those drawn are the answer to ``query`` (data-incident-filter)."""
+        page.wait_for_function(
+            """query => { const d = document.getElementById('siaga-map').dataset;
+                   return d.incidentFilter === query && d.incidents === 'ready'; }""",
+            arg=query,
+            timeout=15_000,
+        )
+        tickets = set(page.evaluate("() => Object.keys(window.siagaMap.incidents.markers)"))
+        assert page.get_attribute("#siaga-map", "data-incident-count") == str(len(tickets))
+        assert page.locator(".incident-marker").count() == len(tickets)
+        return tickets
+
+    assert markers_shown("category=kekerasan") == violence | {ticket}
+    state.select_option("diterima")
+    assert markers_shown("category=kekerasan&state=diterima") == violence_received | {ticket}
+    category.select_option("")
+    state.select_option("")
+    assert len(markers_shown("")) == located + 1
     assert not [u for u in blocked if not u.startswith("https://tile.")], blocked
     context.close()

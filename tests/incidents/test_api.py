@@ -13,6 +13,7 @@ from siaga.accounts.tokens import token_create
 from siaga.core import clock
 from siaga.core.audit import AuditContext
 from siaga.incidents.models import Incident, Media
+from siaga.incidents.services import incident_transition
 
 URL = "/api/v1/incidents"
 
@@ -331,3 +332,83 @@ def test_the_layer_keeps_open_reports_older_than_the_window(inc, inc_report, api
         still_open.ticket,
         closed.ticket,
     }
+
+
+def test_the_layer_takes_the_list_filters(inc, inc_report, api, world):
+    money = inc_report(category="politik-uang")  # shared with Bawaslu and Polres
+    violence = inc_report(category="kekerasan", tps_id=world.tps[world.desa_b1.code][0].pk)
+    verified = inc_report(category="intimidasi")
+    incident_transition(
+        context=AuditContext(actor=inc.analyst),
+        user=inc.analyst,
+        incident=verified,
+        to_state="diverifikasi",
+    )
+    Incident.objects.filter(pk=violence.pk).update(phase="pemungutan")
+    client = api.session(inc.analyst)
+
+    def tickets(**query):
+        response = client.get(f"{URL}/layer", query)
+        assert response.status_code == 200, response.content
+        return {p["ticket"] for p in response.json()}
+
+    everything = {money.ticket, violence.ticket, verified.ticket}
+    assert tickets() == everything
+    assert tickets(category="kekerasan") == {violence.ticket}
+    assert tickets(state="diverifikasi") == {verified.ticket}
+    assert tickets(category="intimidasi", state="diterima") == set()  # filters combine
+    assert tickets(agency=inc.agency.kodim.pk) == {violence.ticket}  # kekerasan routes to it
+    assert tickets(agency=inc.agency.kpu.pk) == set()
+    assert tickets(phase="pemungutan") == {violence.ticket}
+    assert tickets(region="64.08.04") == {money.ticket, verified.ticket}
+    assert tickets(severity="kritis") == {violence.ticket}
+    # Empty values are no filter at all, as in the list.
+    assert tickets(category="", state="", phase="", region="") == everything
+    # The map agrees with the list for the same filters.
+    listed = client.get(URL, {"category": "kekerasan", "region": "64.08"}).json()["items"]
+    assert {i["ticket"] for i in listed} == tickets(category="kekerasan", region="64.08")
+
+
+def test_the_layer_answers_bad_filter_values_as_the_list_does(inc, inc_report, api):
+    inc_report(category="kekerasan")
+    client = api.session(inc.analyst)
+    # An unknown code narrows to nothing (200), in the list and on the map alike.
+    for query in ({"category": "tidak-ada"}, {"state": "hilang"}, {"region": "99"}):
+        assert client.get(URL, query).json()["items"] == [], query
+        layer = client.get(f"{URL}/layer", query)
+        assert (layer.status_code, layer.json()) == (200, []), query
+    # A value of the wrong type is refused by both with the same status and field named.
+    for query in ({"agency": "polres"}, {"agency": "1.5"}):
+        listed = client.get(URL, query)
+        layer = client.get(f"{URL}/layer", query)
+        assert listed.status_code == layer.status_code == 422, query
+        assert layer.json()["detail"][0]["loc"][-1] == "agency"
+    assert client.get(f"{URL}/layer", {"hours": "kemarin"}).status_code == 422
+
+
+def test_the_layer_reads_in_a_fixed_number_of_queries(inc, inc_report, api, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = api.session(inc.analyst)
+    client.get(f"{URL}/layer")  # the session and the user, loaded once
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(f"{URL}/layer")
+        assert response.status_code == 200
+        return len(response.json()), len(captured.captured_queries)
+
+    world.desa_a2.lat, world.desa_a2.lon = 0.7, 117.3
+    world.desa_a2.save()
+    inc_report(category="intimidasi")
+    inc_report(category="kekerasan", region_code="64.08.04.1002")  # placed at its desa
+    few, few_queries = queries()
+    desa_b1_tps = world.tps[world.desa_b1.code][0].pk
+    for n in range(6):
+        inc_report(category="intimidasi", description=f"Intimidasi ke {n} terhadap pemilih")
+        inc_report(category="logistik", tps_id=desa_b1_tps, lat=0.5 + n / 100, lon=117.5)
+        inc_report(category="kekerasan", region_code="64.08.04.1002")
+    many, many_queries = queries()
+    assert (few, many) == (2, 20)
+    assert many_queries == few_queries

@@ -238,6 +238,34 @@ def test_a_video_is_refused_on_the_public_form(pub):
     assert not Incident.objects.exists()
 
 
+def padded_jpeg(name: str, size: int) -> io.BytesIO:
+    """A real JPEG of exactly ``size`` bytes (bytes after its end marker, which decoders skip)."""
+    photo = jpeg(name).getvalue()
+    out = io.BytesIO(photo + b"\0" * (size - len(photo)))
+    out.name = name
+    return out
+
+
+def stored_files(root) -> list:
+    return [path for path in root.rglob("*") if path.is_file()] if root.exists() else []
+
+
+def test_a_photo_just_over_the_size_limit_is_refused_next_to_the_field(pub, inc_media, settings):
+    settings.SIAGA_UPLOAD_MAX_MB = 1
+    limit = 1024 * 1024
+    response = post(Client(), body(photos=[jpeg("kecil.jpg"), padded_jpeg("besar.jpg", limit + 1)]))
+    assert response.status_code == 400  # the form again, as for any invalid input
+    assert errors_of(response, "photos") == ["besar.jpg: melebihi batas 1 MB."]
+    assert TEXT in response.content.decode()  # what was typed is kept
+    assert not Incident.objects.exists() and not Media.objects.exists()
+    assert stored_files(inc_media) == []
+    # At the limit exactly, the same photo is taken (and stored re-encoded, much smaller).
+    again = post(Client(), body(photos=[padded_jpeg("pas.jpg", limit)]))
+    assert again.status_code == 200, errors_of(again, "photos")
+    assert Media.objects.get().incident == Incident.objects.get()
+    assert len(stored_files(inc_media)) == 1
+
+
 def test_a_stored_photo_has_no_gps_and_no_exif(pub, inc_media):
     original = jpeg(gps=True)
     with Image.open(io.BytesIO(original.getvalue())) as check:

@@ -96,13 +96,9 @@ def test_an_unverified_report_past_its_sla_is_escalated(inc, inc_report, inc_clo
     critical = inc_report(category="kekerasan")  # kritis: 1 h to verify
     minor = inc_report(category="lainnya")  # rendah: 72 h
     verified = inc_report(category="kekerasan")
-    incident_transition(
-        context=AuditContext(actor=inc.analyst),
-        user=inc.analyst,
-        incident=verified,
-        to_state="diverifikasi",
-    )
-    inc_clock(minutes=59)
+    inc_clock(minutes=30)
+    verify(inc, verified)  # its SLA now counts from the verification, not from its receipt
+    inc_clock(minutes=29)
     assert sweep() == []
     inc_clock(minutes=2)
     assert sweep() == [critical.ticket]
@@ -110,8 +106,86 @@ def test_an_unverified_report_past_its_sla_is_escalated(inc, inc_report, inc_clo
     assert "belum diverifikasi" in note.title
     assert not Notification.objects.filter(recipient=inc.kapolres).exists()  # no agency yet
     inc_clock(hours=72)
-    assert sweep() == [minor.ticket]
+    assert sweep() == [minor.ticket, verified.ticket]
     assert sweep() == []
+
+
+def verify(inc, incident) -> Incident:
+    return incident_transition(
+        context=AuditContext(actor=inc.analyst),
+        user=inc.analyst,
+        incident=incident,
+        to_state="diverifikasi",
+    )
+
+
+def test_a_verified_report_left_unassigned_past_its_sla_is_escalated_once(
+    inc, inc_report, inc_clock, sla_hours
+):
+    inc_clock(hours=2)  # received two hours ago: the time before verification does not count
+    waiting = verify(inc, inc_report(category="intimidasi"))  # tinggi: 4 h to assign
+    assigned_in_time = verify(inc, inc_report(category="intimidasi"))
+    Notification.objects.all().delete()
+    inc_clock(hours=3, minutes=59)
+    incident_transition(
+        context=AuditContext(actor=inc.analyst),
+        user=inc.analyst,
+        incident=assigned_in_time,
+        to_state="ditindaklanjuti",
+        agency=inc.agency.polres,
+    )
+    assert sweep() == []  # 3 h 59 min after the verification
+    assert not Notification.objects.filter(kind="incident.escalated").exists()
+
+    inc_clock(minutes=2)
+    assert sweep() == [waiting.ticket]
+    waiting.refresh_from_db()
+    assert waiting.state == "diverifikasi" and waiting.assigned_agency is None
+    assert waiting.escalated_at is not None
+    event = Event.objects.get(incident=waiting, kind=EventKind.ESCALATED)
+    assert event.note == "Melewati batas waktu 4 jam."
+    audit = AuditEvent.objects.get(action="incident.escalate")
+    assert audit.object_id == str(waiting.pk) and audit.after["state"] == "diverifikasi"
+    told = Notification.objects.filter(kind="incident.escalated")
+    assert set(told.values_list("recipient__username", flat=True)) == {
+        "inc-analyst",
+        "inc-admin",
+    }  # the secretariat (no agency, so no agency head)
+    for note in told:
+        assert note.urgent
+        assert note.title == (
+            f"ESKALASI: laporan {waiting.ticket} sudah diverifikasi tetapi belum ditindaklanjuti"
+        )
+    assert not Delivery.objects.filter(notification=None).exists()  # no agency group
+
+    inc_clock(hours=3)  # (the other one's follow-up is not due yet)
+    assert sweep() == []  # once only
+    assert Event.objects.filter(kind=EventKind.ESCALATED).count() == 1
+    assert told.count() == 2
+
+
+def test_a_report_escalated_unverified_is_escalated_again_if_then_left_unassigned(
+    inc, inc_report, inc_clock, sla_hours
+):
+    incident = inc_report(category="kekerasan")  # kritis: 1 h
+    inc_clock(hours=1, minutes=1)
+    assert sweep() == [incident.ticket]  # not verified in time
+    verify(inc, incident)
+    assert sweep() == []  # just verified: a new hour starts
+    inc_clock(minutes=59)
+    assert sweep() == []
+    inc_clock(minutes=2)
+    assert sweep() == [incident.ticket]  # verified, but not followed up in time
+    assert sweep() == []
+    titles = list(
+        Notification.objects.filter(recipient=inc.analyst, kind="incident.escalated")
+        .order_by("pk")
+        .values_list("title", flat=True)
+    )
+    assert [("belum diverifikasi" in t, "belum ditindaklanjuti" in t) for t in titles] == [
+        (True, False),
+        (False, True),
+    ]
 
 
 def test_reassignment_after_escalation_arms_the_sla_again(inc, inc_report, inc_clock, sla_hours):
@@ -133,7 +207,7 @@ def test_reassignment_after_escalation_arms_the_sla_again(inc, inc_report, inc_c
 def test_closed_rejected_and_merged_reports_are_never_escalated(
     inc, inc_report, inc_clock, sla_hours
 ):
-    for state in ("selesai", "ditolak", "digabung", "diverifikasi"):
+    for state in ("selesai", "ditolak", "digabung"):
         incident = inc_report(category="kekerasan")
         Incident.objects.filter(pk=incident.pk).update(state=state)
     inc_clock(days=10)

@@ -299,3 +299,28 @@ def test_a_kominfo_machine_pushes_a_batch(media, world, client):
     assert response.status_code == 200, response.content
     assert response.json()["stored"] == 1
     assert Post.objects.filter(external_id="mesin-1").exists()
+
+
+def test_a_reply_names_its_parent(media, world, client):
+    kominfo = AgencyFactory(code="diskominfo", name="Diskominfo", kind=AgencyKind.KOMINFO)
+    machine = UserFactory(username="perayap", role=Role.MACHINE, agency=kominfo,
+                          scope=[world.regency])  # fmt: skip
+    _token, key = token_create(context=AuditContext(), user=machine, name="uji")
+    headers = {"Authorization": f"Bearer {key}"}
+    records = [
+        {"platform": "x", "external_id": "induk-1", "text": "Kumpul di Sangatta Utara besok",
+         "posted_at": "2024-11-24T08:00:00+08:00"},
+        {"platform": "x", "external_id": "balas-1", "text": "Siap, kami datang ke Sangatta Utara",
+         "posted_at": "2024-11-24T08:05:00+08:00", "parent_external_id": "induk-1"},
+    ]  # fmt: skip
+    response = client.post(f"{API}/posts", json.dumps({"posts": records}),
+                           content_type="application/json", headers=headers)  # fmt: skip
+    assert response.status_code == 200, response.content
+    reply = Post.objects.get(external_id="balas-1")
+    detail = client.get(f"{API}/posts/{reply.pk}", headers=headers)
+    assert detail.status_code == 200, detail.content
+    assert detail.json()["parent_external_id"] == "induk-1"
+    parent = Post.objects.get(external_id="induk-1")
+    assert (
+        client.get(f"{API}/posts/{parent.pk}", headers=headers).json()["parent_external_id"] == ""
+    )

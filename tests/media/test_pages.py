@@ -148,6 +148,52 @@ def test_post_page_shows_the_words_behind_a_label_and_the_debunk_link(media, log
     assert 'data-form="action"' not in hoax  # no verdict yet: no action form
 
 
+def test_post_page_shows_the_post_it_replies_to(media, login, world):
+    hoax = media["posts"]["hoax"]  # x, in Singa Gembara (Sangatta Utara)
+    riot = media["posts"]["riot"]  # x, in Long Bentuq (Busang)
+
+    def reply(key, parent, platform="x", region="64.08.06.2001"):
+        return Post.objects.create(
+            source=hoax.source, platform=platform, external_id=key, text=f"Balasan {key}",
+            posted_at=clock.now(), author="akun_c", region_id=region, places=[region],
+            parent_external_id=parent,
+        )  # fmt: skip
+
+    replies = {
+        "stored": reply("b1", riot.external_id),
+        "elsewhere": reply("b2", riot.external_id, platform="facebook"),  # riot is on x
+        "unknown": reply("b3", "1860000000000000999"),
+        "none": reply("b4", ""),
+        "hidden": reply("b5", hoax.external_id),
+    }
+    client = login("analyst")
+
+    def page(key, who=client):
+        response = who.get(reverse("media:post", args=[replies[key].pk]))
+        assert response.status_code == 200
+        return response.content.decode()
+
+    body = page("stored")
+    assert "Balasan untuk" in body
+    assert f'data-parent="{riot.pk}"' in body
+    assert f'href="{reverse("media:post", args=[riot.pk])}"' in body
+    assert "akun_a" in body  # the parent's author
+    for key, parent_id in (("elsewhere", "riot"), ("unknown", "1860000000000000999")):
+        body = page(key)
+        assert "Balasan untuk" in body and 'data-parent=""' in body, key
+        assert f"<code>{parent_id}</code>" in body, key
+        assert f'href="{reverse("media:post", args=[riot.pk])}"' not in body, key
+    assert "Balasan untuk" not in page("none")
+    # a parent outside the reader's scope is named by its id only, never linked
+    assert f'data-parent="{hoax.pk}"' in page("hidden")
+    busang = UserFactory(username="polsek-busang", role=Role.LIAISON, agency=world.agency,
+                         scope=[world.kec_b])  # fmt: skip
+    client.force_login(busang)
+    body = page("hidden")
+    assert 'data-parent=""' in body and f"<code>{hoax.external_id}</code>" in body
+    assert f'href="{reverse("media:post", args=[hoax.pk])}"' not in body
+
+
 def test_the_forms_walk_the_workflow_and_show_a_refusal_as_a_message(media, login):
     client = login("kominfo")
     post = media["posts"]["hoax"]

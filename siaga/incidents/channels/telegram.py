@@ -44,7 +44,6 @@ from siaga.wilayah.choices import Level
 from siaga.wilayah.locate import desa_at_point
 from siaga.wilayah.models import Region, Tps
 
-BOT_API = "https://api.telegram.org"
 CONVERSATION_EXPIRES = dt.timedelta(hours=24)
 
 START, CATEGORY, WHERE, WHAT, PHOTO, ANONYMOUS, CONFIRM = (
@@ -86,9 +85,12 @@ def file_fetch(file_id: str, *, max_bytes: int) -> bytes:
     token = settings.SIAGA_TELEGRAM_BOT_TOKEN
     if not token:
         raise FetchError("SIAGA_TELEGRAM_BOT_TOKEN is not set")
+    api = settings.SIAGA_TELEGRAM_API_BASE.rstrip("/")
+    if urllib.parse.urlsplit(api).scheme not in ("http", "https"):
+        raise FetchError("SIAGA_TELEGRAM_API_BASE must be an http(s) URL")
     query = urllib.parse.urlencode({"file_id": file_id})
-    with urllib.request.urlopen(  # noqa: S310 (a fixed https URL)
-        f"{BOT_API}/bot{token}/getFile?{query}", timeout=10
+    with urllib.request.urlopen(  # noqa: S310 (an http(s) URL, checked above)
+        f"{api}/bot{token}/getFile?{query}", timeout=10
     ) as response:
         info = json.loads(response.read(65536))
     result = info.get("result") or {}
@@ -97,8 +99,8 @@ def file_fetch(file_id: str, *, max_bytes: int) -> bytes:
     if int(result.get("file_size") or 0) > max_bytes:
         raise FileTooLarge
     path = urllib.parse.quote(result["file_path"])
-    with urllib.request.urlopen(  # noqa: S310 (a fixed https URL)
-        f"{BOT_API}/file/bot{token}/{path}", timeout=30
+    with urllib.request.urlopen(  # noqa: S310 (an http(s) URL, checked above)
+        f"{api}/file/bot{token}/{path}", timeout=30
     ) as response:
         content = response.read(max_bytes + 1)
     if len(content) > max_bytes:

@@ -21,7 +21,14 @@ def connector_for(name: str) -> Connector:
             _("Konektor %(name)s tidak dikenal (SIAGA_MEDIA_CONNECTORS: %(known)s).")
             % {"name": name, "known": ", ".join(sorted(settings.SIAGA_MEDIA_CONNECTORS))}
         )
-    return import_string(path)()
+    try:
+        factory = import_string(path)
+    except ImportError as exc:  # a mistyped dotted path in the settings
+        raise ConnectorError(
+            _("Konektor %(name)s tidak dapat dimuat dari %(path)s: %(error)s")
+            % {"name": name, "path": path, "error": exc}
+        ) from exc
+    return factory()
 
 
 __all__ = ["Connector", "ConnectorError", "connector_for"]
