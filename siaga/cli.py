@@ -17,7 +17,7 @@ COMMANDS = {
     "tps": "Polling stations: import from CSV or XLSX, list.",
     "users": "Users and API tokens: create, list, token.",
     "logistics": "Election logistics: seed the item catalogue, import a plan, at-risk list.",
-    "incidents": "Incident reports: seed the categories, escalate reports past their SLA.",
+    "incidents": "Incident reports: seed categories, escalate late reports, clean orphan files.",
     "notify": "Notifications: send queued email and Telegram deliveries.",
     "voters": "Voter roll (DPT): dedup a file, import a file, link the stored roll.",
     "media": "Social media: ingest, debunks, poll, retrain; train, classify, match on files.",

@@ -152,9 +152,12 @@ class Incident(models.Model):
         return self.region_id
 
 
+MEDIA_FOLDER = "incidents"  # every attachment of a report is stored under it
+
+
 def _media_path(instance, filename: str) -> str:
     when = instance.incident.received_at
-    return f"incidents/{when:%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
+    return f"{MEDIA_FOLDER}/{when:%Y/%m}/{instance.sha256[:32]}.{instance.extension}"
 
 
 class Media(models.Model):
