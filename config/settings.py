@@ -258,6 +258,10 @@ SIAGA_TELEGRAM_API_BASE = env("SIAGA_TELEGRAM_API_BASE", "https://api.telegram.o
 SIAGA_SMS_WEBHOOK_SECRET = env("SIAGA_SMS_WEBHOOK_SECRET", "")
 SIAGA_WHATSAPP_APP_SECRET = env("SIAGA_WHATSAPP_APP_SECRET", "")
 SIAGA_WHATSAPP_VERIFY_TOKEN = env("SIAGA_WHATSAPP_VERIFY_TOKEN", "")
+# Replies to WhatsApp reporters: queued only when both the token and the phone number id are set.
+SIAGA_WHATSAPP_API_BASE = env("SIAGA_WHATSAPP_API_BASE", "https://graph.facebook.com/v21.0")
+SIAGA_WHATSAPP_PHONE_NUMBER_ID = env("SIAGA_WHATSAPP_PHONE_NUMBER_ID", "")
+SIAGA_WHATSAPP_ACCESS_TOKEN = env("SIAGA_WHATSAPP_ACCESS_TOKEN", "")
 
 # --- Notifications: the in-app inbox always; email and Telegram when configured -------------
 SIAGA_NOTIFY_CHANNELS = env("SIAGA_NOTIFY_CHANNELS", ["inbox"], cast=list)

@@ -18,7 +18,7 @@ COMMANDS = {
     "users": "Users and API tokens: create, list, token.",
     "logistics": "Election logistics: seed the item catalogue, import a plan, at-risk list.",
     "incidents": "Incident reports: seed categories, escalate late reports, clean orphan files.",
-    "notify": "Notifications: send queued email and Telegram deliveries.",
+    "notify": "Notifications: send queued email, Telegram and WhatsApp deliveries.",
     "voters": "Voter roll (DPT): dedup a file, import a file, link the stored roll.",
     "media": "Social media: ingest, debunks, poll, retrain; train, classify, match on files.",
     "risk": "Vulnerability index: recompute (and alerts), import the TPS mapping, seed.",

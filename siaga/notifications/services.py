@@ -94,6 +94,15 @@ def group_message(*, channel: str, address: str, subject: str, body: str) -> Del
     """
     if channel not in {c.name for c in channel_registry.enabled_channels()}:
         return None
+    return address_message(channel=channel, address=address, subject=subject, body=body)
+
+
+def address_message(*, channel: str, address: str, body: str, subject: str = "") -> Delivery:
+    """Queue a message to an address (a reply to whoever wrote in, e.g. a WhatsApp number)
+    through ``channel``, whether or not the deployment notifies through it: the caller decides.
+    Sent by ``deliveries_send`` like any delivery, with the same retries; the caller's
+    transaction holds it.
+    """
     return Delivery.objects.create(
         channel=channel,
         address=address,

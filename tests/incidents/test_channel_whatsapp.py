@@ -18,6 +18,7 @@ from siaga.core.models import Deployment
 from siaga.incidents.catalogue import categories_seed
 from siaga.incidents.channels import common
 from siaga.incidents.models import Incident, ProcessedMessage
+from siaga.notifications.models import Delivery
 
 APP_SECRET = "wa-app-secret"
 VERIFY = "wa-verify-token"
@@ -141,6 +142,7 @@ def test_a_valid_message_lands_once_with_its_reply_stored(chan, client):
     assert incident.region_id == "64.08.06.2001" and incident.tps.number == 1
     assert incident.reporter is None and incident.reporter_contact == "+6281234500009"
     assert reply() == f"Laporan diterima, nomor {incident.ticket}. Simpan nomor ini."
+    assert not Delivery.objects.exists()  # replies off: no access token, no phone number id
 
 
 def test_a_replayed_message_stores_one_report(chan, client):
@@ -214,3 +216,45 @@ def test_a_number_is_limited_per_hour(chan, client):
     post(client, payload(*[text_message("halo", f"wamid.R{n}") for n in range(limit + 1)]))
     assert ProcessedMessage.objects.count() == limit
     assert not ProcessedMessage.objects.filter(message_id=f"wamid.R{limit}").exists()
+
+
+# --- replies (sent by siaga notify send: tests/notifications/test_whatsapp_delivery.py) ---------
+
+
+@pytest.fixture
+def replies(chan, settings):
+    settings.SIAGA_WHATSAPP_ACCESS_TOKEN = "EAAG-token"
+    settings.SIAGA_WHATSAPP_PHONE_NUMBER_ID = "106540352242922"
+    return chan
+
+
+def test_each_message_queues_one_reply_to_its_sender(replies, client):
+    post(client, payload(text_message(GOOD), text_message("halo", "wamid.H")))
+    post(client, payload(text_message(GOOD), text_message("halo", "wamid.H")))  # Meta's retry
+    deliveries = list(Delivery.objects.order_by("pk"))
+    assert [(d.channel, d.address, d.body) for d in deliveries] == [
+        ("whatsapp", WA_ID, reply()),
+        ("whatsapp", WA_ID, reply("wamid.H")),
+    ]
+
+
+def test_a_racing_copy_of_a_message_rolls_its_reply_back(replies, client, monkeypatch):
+    post(client, payload(text_message(GOOD)))
+    assert Delivery.objects.count() == 1
+    # the second copy passes the replay check before the first one's row is visible: the unique
+    # (channel, message_id) refuses it, and its report and its reply are rolled back together
+    real, calls = common.processed_reply, []
+
+    def misses_twice(channel, message_id):  # the webhook's check, then process_once's
+        calls.append(message_id)
+        return None if len(calls) <= 2 else real(channel, message_id)
+
+    monkeypatch.setattr(common, "processed_reply", misses_twice)
+    assert post(client, payload(text_message(GOOD))).status_code == 200
+    assert len(calls) == 3  # the refused insert looked the winner's reply up
+    assert Delivery.objects.count() == 1 and Incident.objects.count() == 1
+
+
+def test_a_sender_that_is_not_a_number_gets_no_reply(replies, client):
+    post(client, payload(text_message("halo", sender="not-a-wa-id")))
+    assert ProcessedMessage.objects.count() == 1 and not Delivery.objects.exists()

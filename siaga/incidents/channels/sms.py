@@ -15,7 +15,7 @@ is a plain function; ``handle_text`` turns a message into a report or a status a
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -227,23 +227,38 @@ def handle_text(
 
 
 def receive(
-    *, channel: str, phone: str, text: str, message_id: str, source_ip: str | None = None
+    *,
+    channel: str,
+    phone: str,
+    text: str,
+    message_id: str,
+    source_ip: str | None = None,
+    handler: Callable[[], tuple[str, Incident | None]] | None = None,
+    answer: Callable[[str], None] | None = None,
 ) -> tuple[int, str]:
     """One signed message of the SMS gateway (or WhatsApp): (HTTP status, the reply).
 
     A replay of a message already handled answers the stored reply and stores nothing; a
     sender over the hourly limit is answered 429 and nothing is stored (the gateway may retry).
+    ``handler`` replaces the reading of ``text`` (a WhatsApp photo gets the format help);
+    ``answer(reply)`` is called in the transaction that records the message, so once per
+    message id (a WhatsApp reply is queued there).
     """
     stored = common.processed_reply(channel, message_id)
     if stored is not None:
         return 200, stored
     if not common.rate_ok(channel, common.normalise_phone(phone) or phone):
         return 429, common.reply_too_many()
-    reply = common.process_once(
-        channel,
-        message_id,
-        lambda: handle_text(
-            text, phone=phone, channel=channel, message_id=message_id, context_ip=source_ip
-        ),
-    )
-    return 200, reply
+
+    def handle() -> tuple[str, Incident | None]:
+        if handler is not None:
+            reply, incident = handler()
+        else:
+            reply, incident = handle_text(
+                text, phone=phone, channel=channel, message_id=message_id, context_ip=source_ip
+            )
+        if answer is not None and reply:
+            answer(reply)
+        return reply, incident
+
+    return 200, common.process_once(channel, message_id, handle)

@@ -3,18 +3,30 @@
 Meta posts ``{"object": "whatsapp_business_account", "entry": [{"changes": [{"value":
 {"messages": [{"from", "id", "type", "text": {"body"}}], "statuses": [...]}}]}]}``. Each text
 message is read with ``siaga.incidents.channels.sms`` (``LAPOR ...`` / ``CEK ...``); delivery
-statuses are ignored. The reply is kept in ``ProcessedMessage.reply``: sending it back needs a
-Cloud API ``/messages`` call with an access token, which is not built yet.
+statuses are ignored.
+
+The reply (ticket number, status, or format help) is kept in ``ProcessedMessage.reply`` and,
+when ``SIAGA_WHATSAPP_ACCESS_TOKEN`` and ``SIAGA_WHATSAPP_PHONE_NUMBER_ID`` are set, queued as
+a ``Delivery`` of the ``whatsapp`` channel to the sender's number, in the same transaction as
+the ``ProcessedMessage``: once per message id, so a retry of Meta's never queues a second reply.
+``siaga notify send`` sends it (``siaga.notifications.channels.WhatsAppChannel``). Besides the
+report's own contact, the number is kept on that delivery only (never in its subject, body or
+error), and never logged.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from siaga.incidents.channels import common, sms
 from siaga.incidents.choices import Channel
+from siaga.notifications.services import address_message
+
+WA_ID_MAX = 20  # digits of a wa_id we reply to (E.164 has at most 15)
 
 
 @dataclass(frozen=True)
@@ -59,24 +71,39 @@ def messages_read(payload) -> list[WaMessage]:
     return found
 
 
+def replies_on() -> bool:
+    """Whether replies are sent: the Cloud API access token and phone number id are both set."""
+    return bool(settings.SIAGA_WHATSAPP_ACCESS_TOKEN and settings.SIAGA_WHATSAPP_PHONE_NUMBER_ID)
+
+
+def _answer(sender: str, reply: str) -> None:
+    """Queue ``reply`` to ``sender`` when replies are on; a sender that is not a wa_id (digits)
+    gets none."""
+    if replies_on() and sender.isdigit() and len(sender) <= WA_ID_MAX:
+        address_message(channel=Channel.WHATSAPP, address=sender, body=reply)
+
+
+def _receive_one(message: WaMessage, source_ip: str | None) -> tuple[int, str]:
+    """``sms.receive`` for one WhatsApp message, its reply queued to the sender.
+
+    A replay answers the stored reply and queues nothing. A sender over the hourly limit gets
+    no reply (a flood of messages must not become a flood of answers) and nothing is stored.
+    """
+    handler = None
+    if message.kind != "text":
+        text_only = _("Kirim laporan dalam bentuk teks.") + " " + sms.format_help()
+        handler = lambda: (text_only, None)  # noqa: E731
+    return sms.receive(
+        channel=Channel.WHATSAPP,
+        phone=message.sender,
+        text=message.text,
+        message_id=message.message_id,
+        source_ip=source_ip,
+        handler=handler,
+        answer=functools.partial(_answer, message.sender),
+    )
+
+
 def receive(payload, *, source_ip: str | None = None) -> list[tuple[int, str]]:
     """Handle each message of a payload: one (status, reply) each. ValueError if malformed."""
-    results = []
-    for message in messages_read(payload):
-        if message.kind != "text":
-            text_only = _("Kirim laporan dalam bentuk teks.") + " " + sms.format_help()
-            reply = common.process_once(
-                Channel.WHATSAPP, message.message_id, lambda r=text_only: (r, None)
-            )
-            results.append((200, reply))
-            continue
-        results.append(
-            sms.receive(
-                channel=Channel.WHATSAPP,
-                phone=message.sender,
-                text=message.text,
-                message_id=message.message_id,
-                source_ip=source_ip,
-            )
-        )
-    return results
+    return [_receive_one(message, source_ip) for message in messages_read(payload)]

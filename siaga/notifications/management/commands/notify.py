@@ -1,4 +1,4 @@
-"""siaga notify send: send the queued email and Telegram deliveries (once or in a loop)."""
+"""siaga notify send: send the queued email, Telegram and WhatsApp deliveries (once or a loop)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 
 class Command(BaseCommand):
     help = (
-        "Notifications. `send` sends the deliveries that are due (email, Telegram); a failed "
-        "one is retried later with a growing delay. Run it every minute, or with --loop."
+        "Notifications. `send` sends the deliveries that are due (email, Telegram, and the replies "
+        "to WhatsApp reporters); a failed one is retried later with a growing delay. Run it "
+        "every minute, or with --loop."
     )
 
     def add_arguments(self, parser):
@@ -20,7 +21,8 @@ class Command(BaseCommand):
             help="Send the due deliveries; print how many were sent and how many failed.",
             description=(
                 "Send every pending delivery whose time has come through its channel "
-                "(SIAGA_NOTIFY_CHANNELS). A failure is recorded on the delivery with its error "
+                "(notifications: SIAGA_NOTIFY_CHANNELS; WhatsApp replies: SIAGA_WHATSAPP_ACCESS_TOKEN). "
+                "A failure is recorded on the delivery with its error "
                 "and tried again after 1, 5, 15 and then 60 minutes; after 8 attempts it is "
                 "marked failed. Several workers may run at once."
             ),
