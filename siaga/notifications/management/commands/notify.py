@@ -21,9 +21,9 @@ class Command(BaseCommand):
             help="Send the due deliveries; print how many were sent and how many failed.",
             description=(
                 "Send every pending delivery whose time has come through its channel "
-                "(notifications: SIAGA_NOTIFY_CHANNELS; WhatsApp replies: SIAGA_WHATSAPP_ACCESS_TOKEN). "
-                "A failure is recorded on the delivery with its error "
-                "and tried again after 1, 5, 15 and then 60 minutes; after 8 attempts it is "
+                "(notifications: SIAGA_NOTIFY_CHANNELS; WhatsApp replies: "
+                "SIAGA_WHATSAPP_ACCESS_TOKEN). A failure is recorded on the delivery with its "
+                "error and tried again after 1, 5, 15 and then 60 minutes; after 8 attempts it is "
                 "marked failed. Several workers may run at once."
             ),
         )
