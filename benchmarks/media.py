@@ -161,7 +161,13 @@ def main() -> None:
                 pred, train_s, rate = runner(tr_x, tr_y, te_x, multi, labels)
                 f1 = f1_per_label(truth_all[te], pred)
                 results[method].append((f1, train_s, rate))
-            print(f"{name}: fold {k}/{args.folds} done", file=sys.stderr, flush=True)
+            # this fold's macro-F1 and weak-class F1 per method (fold-to-fold spread)
+            parts = []
+            for method, folds in results.items():
+                last = folds[-1][0]
+                weak = "".join(f", {w} {last[labels.index(w)]:.3f}" for w in WEAK if w in labels)
+                parts.append(f"{method} {last.mean():.3f}{weak}")
+            print(f"{name}: fold {k}/{args.folds}: {'; '.join(parts)}", file=sys.stderr, flush=True)
         for method, folds in results.items():
             f1 = np.mean([f for f, _, _ in folds], axis=0)
             weak = ", ".join(f"{lab} {f1[labels.index(lab)]:.3f}" for lab in WEAK if lab in labels)

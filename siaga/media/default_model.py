@@ -29,6 +29,7 @@ from siaga.engines.nlp.classifier import (
     MODEL_FILE,
     README_FILE,
     fit,
+    requires_by_name,
 )
 from siaga.engines.nlp.errors import TextDataError
 
@@ -118,6 +119,7 @@ def _card(n_seed: int, n_extra: int, model, scores: dict[str, float]) -> dict:
         },
         "scores": scores,  # the same out-of-fold F1 per label, at the top level for audit logs
         "thresholds": dict(zip(model.labels, map(float, model.thresholds), strict=True)),
+        "requires": requires_by_name(model),
         "model": MODEL_DESCRIPTION,
         "scikit_learn": sklearn.__version__,
         "licence": (
@@ -145,6 +147,10 @@ def _readme(card: dict) -> str:
     ]
     lines += [
         f"| {k} | {v:.3f} | {card['thresholds'][k]:.3f} |" for k, v in card["heldout"]["f1"].items()
+    ]
+    lines += [
+        f"- {label} is given only with {', '.join(needed)} (it never comes without it in the data)."
+        for label, needed in card.get("requires", {}).items()
     ]
     lines += [
         "",

@@ -2,6 +2,7 @@
 `siaga media train|classify` command on top of them."""
 
 import csv
+import io
 import json
 import random
 from collections import Counter
@@ -138,17 +139,22 @@ def test_multi_label_classify_writes_labels_then_scores(multilabel):
     assert set(card["thresholds"]) == set(card["labels"])
     assert len(rows) == len(test)
     thresholds = card["thresholds"]
+    requires = card["requires"]  # {label: [labels it is given only with]}
     saw_empty = saw_several = False
     for row in rows:
         chosen = row["labels"].split("|") if row["labels"] else []
         saw_empty |= not chosen
         saw_several |= len(chosen) > 1
+        score = {lab: float(row[f"score_{lab}"]) for lab in card["labels"]}
         for lab in card["labels"]:
-            s = float(row[f"score_{lab}"])
-            assert 0.0 <= s <= 1.0
-            # a label is chosen exactly when its score reaches its tuned threshold
-            if abs(s - thresholds[lab]) > 1e-4:  # scores are written with 4 decimals
-                assert (lab in chosen) == (s > thresholds[lab])
+            assert 0.0 <= score[lab] <= 1.0
+            # a label is chosen exactly when its score and those of the labels it requires
+            # (card["requires"]) reach their tuned thresholds
+            needed = [lab, *requires.get(lab, [])]
+            if all(abs(score[x] - thresholds[x]) > 1e-4 for x in needed):  # 4 decimals
+                assert (lab in chosen) == all(score[x] > thresholds[x] for x in needed)
+            if lab in chosen:
+                assert set(requires.get(lab, [])) <= set(chosen)
     assert saw_empty and saw_several
 
 
@@ -259,6 +265,179 @@ def test_media_command_trains_then_classifies(tmp_path):
             "media", "classify", "--model", str(tmp_path / "model"), "--input", str(inp),
             "--text-column", "tweet", "--out", str(out),
         )  # fmt: skip
+
+
+# --- the multi-label command line contract -----------------------------------------------------
+
+HOAX_TEXTS = [
+    "surat suara sudah dicoblos ditemukan di gudang {}",
+    "viral kotak suara dibuka diam diam malam hari di {}",
+    "beredar kabar ktp palsu dipakai mencoblos di {}",
+]
+POLITIK_TEXTS = [
+    "paslon nomor satu kampanye akbar di {}",
+    "debat kandidat bupati digelar di {} malam ini",
+    "tim pemenangan paslon membagikan program di {}",
+]
+NEUTRAL_TEXTS = [
+    "hujan deras sejak sore di {} jalan licin",
+    "pasar pagi di {} ramai menjelang akhir pekan",
+    "jadwal kapal ke {} mundur karena ombak tinggi",
+]
+TOWNS = ["sangatta", "bengalon", "busang", "wahau", "sandaran", "kaliorang", "rantau pulung"]
+
+
+def _multi_rows() -> list[dict[str, str]]:
+    """Posts labelled hoaks, politik, both, or nothing: an empty value, a value of spaces only,
+    separators with nothing between them."""
+    rows = []
+    empties = ["", "   ", " | ", "|"]
+    for k, town in enumerate(TOWNS):
+        for i, t in enumerate(HOAX_TEXTS):
+            rows.append({"text": t.format(town), "labels": ["hoaks", " hoaks ", "hoaks|"][i]})
+        for i, t in enumerate(POLITIK_TEXTS):
+            rows.append({"text": t.format(town), "labels": ["politik", "|politik", "politik "][i]})
+        rows.append(
+            {"text": f"{HOAX_TEXTS[k % 3].format(town)} kata paslon", "labels": "hoaks| politik"}
+        )
+        for i, t in enumerate(NEUTRAL_TEXTS):
+            rows.append({"text": t.format(town), "labels": empties[(k + i) % len(empties)]})
+    return rows
+
+
+def _command(*args: str) -> None:
+    call_command("media", *args, stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_media_command_multi_label_with_empty_and_blank_values(tmp_path):
+    data = _write(tmp_path / "train.csv", ["text", "labels"], _multi_rows())
+    model_dir = tmp_path / "model"
+    _command(
+        "train", "--data", str(data), "--text-column", "text", "--label-column", "labels",
+        "--out", str(model_dir), "--multi-label", "--separator", "|",
+    )  # fmt: skip
+    card = json.loads((model_dir / "card.json").read_text("utf-8"))
+    assert card["labels"] == ["hoaks", "politik"]  # no "" from the empty or blank values
+    assert card["multi_label"] is True and card["separator"] == "|"
+    assert card["rows"] == card["rows_used"] == len(_multi_rows())  # no-label rows are used
+    assert load(model_dir).labels == ["hoaks", "politik"]
+
+    unseen = [
+        "surat suara sudah dicoblos ditemukan di gudang muara ancalong",
+        "debat kandidat bupati digelar di muara ancalong malam ini",
+        "hujan deras sejak sore di muara ancalong jalan licin",
+        "",
+        "jadwal kapal ke teluk pandan mundur karena ombak tinggi",
+    ]
+    inp = _write(tmp_path / "in.csv", ["id", "text"], [{"id": i, "text": t} for i, t in
+                                                          enumerate(unseen)])  # fmt: skip
+    out = tmp_path / "out.csv"
+    _command(
+        "classify", "--model", str(model_dir), "--input", str(inp), "--text-column", "text",
+        "--out", str(out),
+    )  # fmt: skip
+    header, rows = _read(out)
+    assert header == ["labels", "score_hoaks", "score_politik"]
+    assert len(rows) == len(unseen)
+    for row in rows:
+        chosen = row["labels"].split("|") if row["labels"] else []
+        assert "" not in chosen
+        expected = [
+            lab
+            for lab in ("hoaks", "politik")
+            if float(row[f"score_{lab}"]) >= card["thresholds"][lab]
+        ]
+        assert chosen == expected or any(
+            abs(float(row[f"score_{lab}"]) - card["thresholds"][lab]) < 1e-4
+            for lab in ("hoaks", "politik")
+        )  # a score written with 4 decimals may sit on its threshold
+    assert rows[0]["labels"].split("|")[0] == "hoaks"
+    assert "politik" in rows[1]["labels"].split("|")
+    assert rows[2]["labels"] == "" and rows[4]["labels"] == ""  # no label: an empty value
+    # the raw file: empty values are written as nothing at all
+    lines = out.read_text("utf-8").splitlines()
+    assert lines[0] == "labels,score_hoaks,score_politik"
+    assert lines[3].startswith(",0.") and lines[5].startswith(",0.")
+
+    # a header and no rows: a header and no rows, as `match` does
+    empty_in = tmp_path / "kosong.csv"
+    empty_in.write_text("id,text\n", "utf-8")
+    empty_out = tmp_path / "kosong-out.csv"
+    _command(
+        "classify", "--model", str(model_dir), "--input", str(empty_in), "--text-column", "text",
+        "--out", str(empty_out),
+    )  # fmt: skip
+    assert empty_out.read_text("utf-8").splitlines() == ["labels,score_hoaks,score_politik"]
+    # ... but its text column must still be there
+    with pytest.raises(CommandError, match="'isi'"):
+        _command(
+            "classify", "--model", str(model_dir), "--input", str(empty_in), "--text-column",
+            "isi", "--out", str(tmp_path / "x.csv"),
+        )  # fmt: skip
+
+
+def test_multi_label_training_without_any_label_says_so(tmp_path):
+    rows = [{"text": t.format(town), "labels": ["", "  ", "|"][i]}
+            for town in TOWNS for i, t in enumerate(NEUTRAL_TEXTS)]  # fmt: skip
+    data = _write(tmp_path / "none.csv", ["text", "labels"], rows)
+    with pytest.raises(CommandError, match="no labels were found"):
+        _command(
+            "train", "--data", str(data), "--text-column", "text", "--label-column", "labels",
+            "--out", str(tmp_path / "model"), "--multi-label", "--separator", "|",
+        )  # fmt: skip
+    assert not (tmp_path / "model").exists()
+    # a header and no rows is still refused for training
+    header_only = tmp_path / "header.csv"
+    header_only.write_text("text,labels\n", "utf-8")
+    with pytest.raises(TextDataError, match="no rows"):
+        train_csv(data=header_only, text_column="text", label_column="labels",
+                  out=tmp_path / "m", multi_label=True)  # fmt: skip
+
+
+# --- calibration --------------------------------------------------------------------------------
+
+
+def _ece(proba, truth, bins: int = 10) -> float:
+    """Expected calibration error: the mean over equal-width score bins of |mean score − share
+    of positives|, weighted by the share of rows in the bin."""
+    import numpy as np
+
+    proba, truth = np.asarray(proba, float), np.asarray(truth, float)
+    which = np.minimum((proba * bins).astype(int), bins - 1)
+    total = 0.0
+    for b in range(bins):
+        inside = which == b
+        if inside.any():
+            total += inside.mean() * abs(proba[inside].mean() - truth[inside].mean())
+    return float(total)
+
+
+def test_scores_are_calibrated_on_unseen_rows(multilabel, abusive):
+    """The scores are probabilities (the post page and the risk use them as such): on rows the
+    model never saw, a score of 0.7 is right about 70 % of the time. Expected calibration error
+    below 0.1 for each frequent label of the multi-label model and for the single-label model's
+    chosen class."""
+    import numpy as np
+
+    tmp, card, test, _ = multilabel
+    model = load(tmp / "model")
+    proba = model.predict_proba([r["text"] for r in test])
+    for lab in ("HS", "Abusive"):
+        j = model.labels.index(lab)
+        truth = [lab in r["labels"].split("|") for r in test]
+        assert 0.2 < np.mean(truth) < 0.8  # a frequent label: the bins are not all empty
+        ece = _ece(proba[:, j], truth)
+        assert ece < 0.1, (lab, round(ece, 3))
+    # a constant score (the share of positives) is calibrated but useless: ours is not that
+    assert proba[:, model.labels.index("HS")].std() > 0.2
+
+    tmp, _, test, _ = abusive
+    model = load(tmp / "model")
+    proba = model.predict_proba([r["text"] for r in test])
+    top = proba.argmax(axis=1)
+    right = [model.labels[k] == r["label"] for k, r in zip(top, test, strict=True)]
+    ece = _ece(proba.max(axis=1), right)
+    assert ece < 0.1, round(ece, 3)
 
 
 # --- features -----------------------------------------------------------------------------------

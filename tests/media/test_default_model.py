@@ -166,6 +166,19 @@ def test_train_default_writes_model_card_and_readme(trained):
     assert "Siaga seed corpus" in readme and "MIT" in readme
 
 
+def test_the_card_names_the_label_rules_and_they_hold_in_the_seed(trained):
+    out, card = trained
+    rules = card["requires"]  # {label: [labels it is given only with]}
+    assert rules and set(rules) <= set(LABELS)  # the seed has sara only with ujaran_kebencian
+    for label, needed in rules.items():
+        for row_labels in (labels for _text, labels in seed_rows()):
+            if label in row_labels:
+                assert set(needed) <= set(row_labels), (label, row_labels)
+    readme = (out / README_FILE).read_text("utf-8")
+    for label, needed in rules.items():
+        assert f"{label} is given only with {', '.join(needed)}" in readme
+
+
 @pytest.mark.parametrize("label", LABELS)
 def test_model_flags_clear_examples(trained, label):
     model = load(trained[0])
