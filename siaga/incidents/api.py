@@ -157,27 +157,24 @@ class LayerPoint(Schema):
     region: str
 
 
-class ListFilters(Schema):
+class ReportFilters(Schema):
+    """The filters the list and the map layer share (``selectors.incidents_filter``)."""
+
     category: str = Field("", description="Category code.")
     state: str = Field("", description="State.")
     agency: int | None = Field(None, description="Agency id (assigned or shared).")
     phase: str = Field("", description="Pilkada phase code.")
     region: str = Field("", description="Region code (everything under it).")
     severity: str = Field("", description="Severity.")
+
+
+class ListFilters(ReportFilters):
     since: dt.datetime | None = Field(None, description="Received at or after.")
     open_only: bool = Field(False, description="Only diterima, diverifikasi, ditindaklanjuti.")
     mine: bool = Field(False, description="Only the reports the user sent.")
 
 
-class LayerFilters(Schema):
-    """The list's filters (``ListFilters``) that make sense on a map, and the time window."""
-
-    category: str = Field("", description="Category code.")
-    state: str = Field("", description="State.")
-    agency: int | None = Field(None, description="Agency id (assigned or shared).")
-    phase: str = Field("", description="Pilkada phase code.")
-    region: str = Field("", description="Region code (everything under it).")
-    severity: str = Field("", description="Severity.")
+class LayerFilters(ReportFilters):
     hours: int = Field(
         24, description="Closed reports received within these hours (1 to 720) are shown too."
     )

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -18,65 +15,18 @@ from siaga.core import clock
 from siaga.notifications.channels import TelegramChannel
 from siaga.notifications.models import Delivery
 from siaga.notifications.services import RETRY_DELAYS, deliveries_send, group_message, notify
+from tests.http_standin import StandIn
 from tests.notifications.conftest import free_port
 
 TOKEN = "7012345678:AAH-uji_Token-Siaga"
 OK = (200, "application/json", json.dumps({"ok": True, "result": {"message_id": 1}}))
 
 
-@dataclass
-class Received:
-    method: str
-    path: str
-    content_type: str
-    body: bytes
-
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-@dataclass
-class BotApi:
-    """What the stand-in received, and the answers it gives in turn (then ``OK``)."""
-
-    url: str
-    received: list[Received] = field(default_factory=list)
-    answers: list[tuple[int, str, str]] = field(default_factory=list)
-
-
 @pytest.fixture
 def bot_api():
-    api = BotApi(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's naming)
-            length = int(self.headers.get("Content-Length") or 0)
-            api.received.append(
-                Received(
-                    "POST", self.path, self.headers.get("Content-Type", ""), self.rfile.read(length)
-                )
-            )
-            status, content_type, text = api.answers.pop(0) if api.answers else OK
-            data = text.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):  # keep the test output quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    api.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    """The Bot API's stand-in: what it received, and the answers it gives in turn (then OK)."""
+    with StandIn(default=OK) as api:
         yield api
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture

@@ -9,9 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
-import threading
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.core.cache import cache
@@ -26,6 +23,7 @@ from siaga.incidents.models import Incident, ProcessedMessage
 from siaga.notifications.channels import WhatsAppChannel, enabled_channels
 from siaga.notifications.models import Delivery
 from siaga.notifications.services import RETRY_DELAYS, deliveries_send, notify
+from tests.http_standin import Received, StandIn
 from tests.incidents.test_channel_whatsapp import (
     APP_SECRET,
     GOOD,
@@ -58,64 +56,11 @@ def meta_error(code: int, message: str, details: str = "") -> str:
     return json.dumps({"error": error})
 
 
-@dataclass
-class Received:
-    path: str
-    authorization: str
-    content_type: str
-    body: bytes
-
-    def json(self) -> dict:
-        return json.loads(self.body)
-
-
-@dataclass
-class GraphApi:
-    """What the stand-in received, and the answers it gives in turn (then ``OK``)."""
-
-    url: str
-    received: list[Received] = field(default_factory=list)
-    answers: list[tuple[int, str, str]] = field(default_factory=list)
-
-
 @pytest.fixture
 def graph_api():
-    api = GraphApi(url="")
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 (http.server's naming)
-            length = int(self.headers.get("Content-Length") or 0)
-            api.received.append(
-                Received(
-                    self.path,
-                    self.headers.get("Authorization", ""),
-                    self.headers.get("Content-Type", ""),
-                    self.rfile.read(length),
-                )
-            )
-            status, content_type, text = api.answers.pop(0) if api.answers else OK
-            data = text.encode()
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args):  # keep the test output quiet
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    api.url = f"http://127.0.0.1:{server.server_address[1]}"
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    try:
+    """The Graph API's stand-in: what it received, and the answers it gives in turn (then OK)."""
+    with StandIn(default=OK) as api:
         yield api
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
 
 
 @pytest.fixture
