@@ -21,7 +21,7 @@ from siaga.coordination.models import Decision, Meeting, Task
 from siaga.core import clock
 from siaga.core.audit import AuditContext
 from siaga.core.errors import PermissionDenied
-from siaga.core.permissions import Action, can
+from siaga.core.permissions import Action, can, require_or_404
 
 router = Router(tags=["coordination"])
 
@@ -161,11 +161,6 @@ class DecisionIn(Schema):
 
 def _user(request: HttpRequest):
     return request.auth
-
-
-def _require_view(request) -> None:
-    if not can(_user(request), Action.VIEW):
-        raise Http404
 
 
 def _error(status: int, exc: Exception):
@@ -308,7 +303,7 @@ def _task_values(payload: TaskFields) -> dict:
     description="Meetings of the regions the caller may open, latest first.",
 )
 def meeting_list(request: HttpRequest):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     from django.db.models import Count
 
     qs = selectors.meetings_visible(_user(request)).annotate(n=Count("decisions"))
@@ -325,7 +320,7 @@ MEETING_RESPONSES = {201: MeetingDetailOut, 400: ErrorOut, 403: ErrorOut, 404: E
     description="201 when recorded; 400 naming the field at fault; 403 without COORDINATE.",
 )
 def meeting_create(request: HttpRequest, payload: MeetingIn):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     user = _user(request)
     if not can(user, Action.COORDINATE):
         return _forbidden()
@@ -336,7 +331,7 @@ def meeting_create(request: HttpRequest, payload: MeetingIn):
 
 
 def _meeting(request, pk: int) -> Meeting:
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     try:
         return selectors.meeting_get(_user(request), pk)
     except selectors.NotFound as exc:
@@ -409,7 +404,7 @@ def task_list(
     overdue: bool = False,
     open: bool = False,  # noqa: A002 (the query parameter's name)
 ):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     user = _user(request)
     now = clock.now()
     qs = selectors.tasks_overdue(user, now=now) if overdue else selectors.tasks_visible(user)
@@ -429,7 +424,7 @@ def task_list(
     description="201 when created; 400 naming the field at fault; 403 without COORDINATE.",
 )
 def task_create(request: HttpRequest, payload: TaskIn):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     user = _user(request)
     if not can(user, Action.COORDINATE):
         return _forbidden()
@@ -455,7 +450,7 @@ def task_create(request: HttpRequest, payload: TaskIn):
 
 
 def _task(request, pk: int) -> Task:
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     try:
         return selectors.task_get(_user(request), pk)
     except selectors.NotFound as exc:

@@ -47,7 +47,7 @@ from siaga.coordination.models import (
 from siaga.core import clock
 from siaga.core.audit import AuditContext, AuditEntry, audit_record, audit_record_many, snapshot
 from siaga.core.errors import DomainError, PermissionDenied
-from siaga.core.permissions import Action, can, user_scope
+from siaga.core.permissions import Action, can, require_actor, user_scope
 from siaga.notifications.services import notify
 from siaga.wilayah.models import Region
 
@@ -113,18 +113,13 @@ class CoordinationError(DomainError):
 # --- who may ------------------------------------------------------------------------------------
 
 
-def _user(context: AuditContext):
-    return context.user
-
-
 def _require_coordinate(context: AuditContext, region_code: str | None = None) -> None:
-    user = _user(context)
-    if user is None:
-        return
-    if not can(user, Action.COORDINATE):
-        raise PermissionDenied(_("Hanya sekretariat TP3D yang boleh mencatat rapat dan tugas."))
-    if region_code is not None and not can(user, Action.COORDINATE, region_code):
-        raise PermissionDenied(_("Wilayah ini di luar wilayah tugas Anda."))
+    require_actor(
+        context.user,
+        Action.COORDINATE,
+        region_code,
+        denied=_("Hanya sekretariat TP3D yang boleh mencatat rapat dan tugas."),
+    )
 
 
 def _is_own_liaison(user, task: Task) -> bool:
@@ -194,7 +189,7 @@ def _region(context: AuditContext, value, *, field: str = "region") -> Region:
     """A region the actor covers; an unknown one and one outside the scope read the same."""
     code = value.code if isinstance(value, Region) else str(value or "").strip()
     region = Region.objects.defer("boundary").filter(code=code).first() if code else None
-    user = _user(context)
+    user = context.user
     if region is None or (user is not None and not user_scope(user).covers(region.code)):
         raise CoordinationError(
             _("Wilayah “%(code)s” tidak dikenal atau di luar wilayah tugas Anda.") % {"code": code},
@@ -211,7 +206,7 @@ def _agency(context: AuditContext, value, *, field: str = "agency") -> Agency:
     agency = None
     if isinstance(pk, int) and not isinstance(pk, bool):
         agency = Agency.objects.filter(pk=pk).first()
-    user = _user(context)
+    user = context.user
     if agency is None or (
         user is not None and not user_scope(user).may_open_region(agency.region_id)
     ):
@@ -439,9 +434,7 @@ def meeting_create(
             _text(people, field="attendees", label=_("Yang hadir"), required=False),
         )
     with transaction.atomic():
-        meeting = Meeting.objects.create(
-            **cleaned, created_by=_user(context), created_at=clock.now()
-        )
+        meeting = Meeting.objects.create(**cleaned, created_by=context.user, created_at=clock.now())
         MeetingAttendance.objects.bulk_create(
             MeetingAttendance(meeting=meeting, agency=agency, people=people)
             for agency, people in present.values()
@@ -533,7 +526,7 @@ def task_create(
 
 def _task_write(context: AuditContext, cleaned: dict) -> Task:
     """Insert one validated task with its first timeline entry, audit it and tell its owners."""
-    user = _user(context)
+    user = context.user
     now = clock.now()
     task = Task.objects.create(**cleaned, created_by=user, created_at=now, updated_at=now)
     TaskEvent.objects.create(
@@ -565,7 +558,7 @@ def task_transition(*, context: AuditContext, task: Task, status: str, note: str
     note saying why. Asking for the status it already has changes and records nothing."""
     status = _choice(status, TaskStatus, field="status", label=_("Status"))
     note = _text(note, field="note", label=_("Catatan"), required=False, limit=2000)
-    user = _user(context)
+    user = context.user
     with transaction.atomic():
         row = Task.objects.select_for_update(of=("self",)).select_related("agency").get(pk=task.pk)
         if not may_change_status(user, row):
@@ -629,7 +622,7 @@ def task_transition(*, context: AuditContext, task: Task, status: str, note: str
 
 def task_assign(*, context: AuditContext, task: Task, assignee: User | int | None) -> Task:
     """Give the task to a person of its agency (``None`` gives it back to the agency)."""
-    user = _user(context)
+    user = context.user
     with transaction.atomic():
         row = Task.objects.select_for_update(of=("self",)).select_related("agency").get(pk=task.pk)
         if not may_assign(user, row):
@@ -678,7 +671,7 @@ def task_assign(*, context: AuditContext, task: Task, assignee: User | int | Non
 def task_comment(*, context: AuditContext, task: Task, note: str) -> TaskEvent:
     """Add a comment to the task's timeline (whoever may move its status may comment)."""
     note = _text(note, field="note", label=_("Komentar"), required=True, limit=2000)
-    user = _user(context)
+    user = context.user
     if not may_change_status(user, task):
         raise PermissionDenied(_("Anda tidak berwenang menanggapi tindak lanjut ini."))
     with transaction.atomic():

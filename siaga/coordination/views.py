@@ -35,21 +35,11 @@ from siaga.coordination.forms import (
 from siaga.core import clock
 from siaga.core.audit import AuditContext
 from siaga.core.errors import PermissionDenied
-from siaga.core.permissions import Action, can, user_scope
+from siaga.core.permissions import Action, can, require_or_404, user_scope
 from siaga.wilayah.choices import Level
 from siaga.wilayah.models import Region
 
 LIST_LIMIT = 200
-
-
-def _require_view(user) -> None:
-    if not can(user, Action.VIEW):
-        raise Http404
-
-
-def _require_coordinate(user, region_code: str | None = None) -> None:
-    if not can(user, Action.COORDINATE, region_code):
-        raise Http404
 
 
 def _regions(user, levels: tuple[str, ...]) -> list[tuple[str, str]]:
@@ -74,7 +64,7 @@ def _put_error(form, error: services.CoordinationError, prefix: str = "") -> Non
 def meetings(request):
     """The meetings the user may see, latest first."""
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     from django.db.models import Count
 
     rows = selectors.meetings_visible(user).annotate(n_decisions=Count("decisions"))
@@ -91,8 +81,8 @@ def meetings(request):
 def meeting_create(request):
     """Record a meeting; a template fills the agenda (and the title, when left empty)."""
     user = request.user
-    _require_view(user)
-    _require_coordinate(user)
+    require_or_404(user, Action.VIEW)
+    require_or_404(user, Action.COORDINATE)
     choices = {
         "templates": list(selectors.templates_all().values_list("pk", "name")),
         "regions": _regions(user, (Level.REGENCY, Level.DISTRICT)),
@@ -152,7 +142,7 @@ def _meeting_page(request, meeting, decision_form=None, rows=None, status: int =
 
 
 def _meeting_or_404(user, pk: int):
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     try:
         return selectors.meeting_get(user, pk)
     except selectors.NotFound as exc:
@@ -172,7 +162,7 @@ def decision_add(request, pk: int):
     """Add the next decision with up to ``TASK_ROWS`` tasks (empty rows are skipped)."""
     user = request.user
     meeting = _meeting_or_404(user, pk)
-    _require_coordinate(user, meeting.region_id)
+    require_or_404(user, Action.COORDINATE, meeting.region_id)
     agencies = _agencies(user)
     form = DecisionForm(request.POST)
     rows = [TaskRowForm(request.POST, prefix=f"t{i}", agencies=agencies) for i in range(TASK_ROWS)]
@@ -222,7 +212,7 @@ def decision_add(request, pk: int):
 def tasks(request):
     """The task queue: the secretariat's whole queue, or the user's agency's own."""
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     agencies = _agencies(user)
     form = QueueFilterForm(request.GET or None, agencies=agencies)
     now = clock.now()
@@ -256,8 +246,8 @@ def tasks(request):
 def task_create(request):
     """A task outside a meeting; other modules link here with ``about_*`` in the query."""
     user = request.user
-    _require_view(user)
-    _require_coordinate(user)
+    require_or_404(user, Action.VIEW)
+    require_or_404(user, Action.COORDINATE)
     choices = {
         "regions": _regions(user, (Level.REGENCY, Level.DISTRICT, Level.VILLAGE)),
         "agencies": _agencies(user),
@@ -292,7 +282,7 @@ def task_create(request):
 
 
 def _task_or_404(user, pk: int):
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     try:
         return selectors.task_get(user, pk)
     except selectors.NotFound as exc:

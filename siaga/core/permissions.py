@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db.models import Q
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from siaga.accounts.choices import AgencyKind, Role
@@ -199,6 +200,25 @@ def require(user, action: Action, region_code: str | None = None) -> None:
     """Raise ``PermissionDenied`` unless ``can(user, action, region_code)``."""
     if not can(user, action, region_code):
         raise PermissionDenied(_("Anda tidak berwenang untuk tindakan ini."))
+
+
+def require_actor(
+    user, action: Action, region_code: str | None = None, *, denied: str, outside: str = ""
+) -> None:
+    """For services: the system (no acting ``user``) may always; a person must hold ``action``
+    (``denied`` otherwise) over ``region_code`` when given (``outside`` otherwise)."""
+    if user is None:
+        return
+    if not can(user, action):
+        raise PermissionDenied(denied)
+    if region_code is not None and not can(user, action, region_code):
+        raise PermissionDenied(outside or _("Wilayah ini di luar wilayah tugas Anda."))
+
+
+def require_or_404(user, action: Action, region_code: str | None = None) -> None:
+    """For pages and API reads: what the user may not do (there) does not exist for them."""
+    if not can(user, action, region_code):
+        raise Http404
 
 
 def scope_open_q(scope: Scope, field: str) -> Q:

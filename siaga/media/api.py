@@ -16,7 +16,7 @@ from ninja.pagination import paginate
 from siaga.core.audit import AuditContext
 from siaga.core.deployment import deployment_regency
 from siaga.core.errors import DomainError, PermissionDenied
-from siaga.core.permissions import Action, can
+from siaga.core.permissions import Action, can, require_or_404
 from siaga.media import alerts, debunks, selectors, sources, workflow
 from siaga.media.choices import ActionKind, Label, Platform, ReviewStatus, Verdict
 from siaga.media.errors import MediaError
@@ -216,13 +216,8 @@ def _post_out(p: Post) -> dict:
     }
 
 
-def _require_view(request) -> None:
-    if not can(request.auth, Action.VIEW):
-        raise Http404
-
-
 def _post(request, pk: int) -> Post:
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     post = selectors.posts_visible(request.auth).filter(pk=pk).first()
     if post is None:
         raise Http404
@@ -361,7 +356,7 @@ def narrative_list(request: HttpRequest):
 
 @router.get("/narratives/{pk}", response=NarrativeDetailOut, summary="A narrative and its spread")
 def narrative_detail(request: HttpRequest, pk: int):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     narrative = selectors.narratives_visible(request.auth).filter(pk=pk).first()
     if narrative is None:
         raise Http404
@@ -403,7 +398,7 @@ DEBUNK_RESPONSES = {200: DebunkOut, 201: DebunkOut, 400: ErrorOut, 403: ErrorOut
 
 @router.post("/debunks", response=DEBUNK_RESPONSES, summary="Add a debunk")
 def debunk_create(request: HttpRequest, payload: DebunkIn):
-    _require_view(request)  # field monitors: no media at all (404), as for PATCH
+    require_or_404(request.auth, Action.VIEW)  # field monitors: no media at all (404), as for PATCH
     if not can(request.auth, Action.TRIAGE_MEDIA):
         return Status(403, {"detail": "Tidak berwenang mengubah klarifikasi.", "field": None})
     try:
@@ -419,7 +414,7 @@ def debunk_create(request: HttpRequest, payload: DebunkIn):
 
 @router.patch("/debunks/{pk}", response=DEBUNK_RESPONSES, summary="Edit a debunk")
 def debunk_update(request: HttpRequest, pk: int, payload: DebunkPatch):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     debunk = Debunk.objects.filter(pk=pk).first()
     if debunk is None:
         raise Http404
@@ -470,7 +465,7 @@ def alert_list(request: HttpRequest, open_only: bool = False):
     summary="Acknowledge an alert",
 )
 def alert_ack(request: HttpRequest, pk: int):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     alert = selectors.alerts_visible(request.auth).filter(pk=pk).first()
     if alert is None:
         raise Http404
@@ -488,5 +483,5 @@ def alert_ack(request: HttpRequest, pk: int):
 
 @router.get("/summary", response=SummaryOut, summary="The media numbers of the last 24 hours")
 def summary(request: HttpRequest):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     return selectors.summary(request.auth)

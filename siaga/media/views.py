@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from siaga.core.audit import AuditContext
 from siaga.core.deployment import deployment_regency
 from siaga.core.errors import DomainError
-from siaga.core.permissions import Action, can, user_scope
+from siaga.core.permissions import Action, can, require_or_404, user_scope
 from siaga.engines.nlp.classifier import explain
 from siaga.media import alerts, debunks, selectors, sources, textmodel, workflow
 from siaga.media.choices import HARMFUL, TRANSITIONS, VERDICTS, ReviewStatus, SourceKind
@@ -49,11 +49,6 @@ from siaga.wilayah.choices import Level
 
 PAGE_SIZE = 25
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx", ".jsonl", ".ndjson")
-
-
-def _require(user, action: Action, region_code: str | None = None) -> None:
-    if not can(user, action, region_code):
-        raise Http404
 
 
 def _regions(user) -> list[tuple[str, str]]:
@@ -86,7 +81,7 @@ def _query(request) -> str:
 @require_GET
 def queue(request):
     user = request.user
-    _require(user, Action.VIEW)
+    require_or_404(user, Action.VIEW)
     form = QueueFilterForm(request.GET or None, regions=_regions(user))
     kwargs = form.selector_kwargs() if form.is_bound and form.is_valid() else {}
     qs = selectors.triage_queue(user, **kwargs)
@@ -105,7 +100,7 @@ def queue(request):
 
 
 def _post(user, pk: int) -> Post:
-    _require(user, Action.VIEW)
+    require_or_404(user, Action.VIEW)
     post = (
         selectors.posts_visible(user)
         .select_related("debunk", "narrative", "region", "source", "reviewed_by")
@@ -236,7 +231,7 @@ def post_debunk(request, pk: int):
 @require_GET
 def narratives(request):
     user = request.user
-    _require(user, Action.VIEW)
+    require_or_404(user, Action.VIEW)
     order = "-post_count" if request.GET.get("urut") == "ukuran" else "-last_seen"
     qs = (
         selectors.narratives_visible(user).select_related("region", "debunk").order_by(order, "-pk")
@@ -249,7 +244,7 @@ def narratives(request):
 @require_GET
 def narrative_detail(request, pk: int):
     user = request.user
-    _require(user, Action.VIEW)
+    require_or_404(user, Action.VIEW)
     narrative = (
         selectors.narratives_visible(user).select_related("region", "debunk").filter(pk=pk).first()
     )
@@ -284,10 +279,10 @@ def _may_edit_debunks(user) -> bool:
 @require_http_methods(["GET", "POST"])
 def debunk_list(request):
     user = request.user
-    _require(user, Action.VIEW)
+    require_or_404(user, Action.VIEW)
     form = DebunkForm(request.POST or None, initial={"active": True})
     if request.method == "POST":
-        _require(user, Action.TRIAGE_MEDIA)
+        require_or_404(user, Action.TRIAGE_MEDIA)
         if form.is_valid():
             try:
                 debunks.debunk_create(
@@ -325,7 +320,7 @@ def debunk_list(request):
 @require_http_methods(["GET", "POST"])
 def debunk_edit(request, pk: int):
     user = request.user
-    _require(user, Action.VIEW)
+    require_or_404(user, Action.VIEW)
     debunk = Debunk.objects.filter(pk=pk).first()
     if debunk is None:
         raise Http404
@@ -333,7 +328,7 @@ def debunk_edit(request, pk: int):
     initial = {n: getattr(debunk, n) for n in debunks.EDITABLE}
     form = DebunkForm(request.POST or None, initial=initial)
     if request.method == "POST":
-        _require(user, Action.TRIAGE_MEDIA)
+        require_or_404(user, Action.TRIAGE_MEDIA)
         if form.is_valid():
             try:
                 debunks.debunk_update(
@@ -387,7 +382,7 @@ def _received_file(request, refused: str) -> Path | None:
 @require_POST
 def debunk_import(request):
     user = request.user
-    _require(user, Action.TRIAGE_MEDIA)
+    require_or_404(user, Action.TRIAGE_MEDIA)
     saved = _received_file(request, _("Berkas harus CSV atau XLSX dan tidak terlalu besar."))
     if saved is None:
         return redirect("media:debunks")
@@ -428,7 +423,7 @@ def debunk_import(request):
 @require_GET
 def alert_list(request):
     user = request.user
-    _require(user, Action.VIEW)
+    require_or_404(user, Action.VIEW)
     page = Paginator(selectors.alerts_visible(user), PAGE_SIZE).get_page(request.GET.get("page"))
     for alert in page:
         alert.may_ack = alert.acknowledged_at is None and can(
@@ -462,7 +457,7 @@ def _sources_visible(user):
 @require_http_methods(["GET", "POST"])
 def source_list(request):
     user = request.user
-    _require(user, Action.INGEST_MEDIA)
+    require_or_404(user, Action.INGEST_MEDIA)
     form = SourceForm(request.POST or None)
     if request.method == "POST":
         if form.is_valid():
@@ -506,7 +501,7 @@ def source_list(request):
 @require_GET
 def source_detail(request, pk: int):
     user = request.user
-    _require(user, Action.INGEST_MEDIA)
+    require_or_404(user, Action.INGEST_MEDIA)
     source = _sources_visible(user).filter(pk=pk).first()
     if source is None:
         raise Http404
@@ -527,7 +522,7 @@ def source_detail(request, pk: int):
 @require_POST
 def posts_upload(request):
     user = request.user
-    _require(user, Action.INGEST_MEDIA)
+    require_or_404(user, Action.INGEST_MEDIA)
     saved = _received_file(
         request, _("Berkas harus CSV, XLSX atau JSON Lines dan tidak terlalu besar.")
     )
@@ -549,9 +544,9 @@ def posts_upload(request):
 @require_http_methods(["GET", "POST"])
 def model_card(request):
     user = request.user
-    _require(user, Action.VIEW)
+    require_or_404(user, Action.VIEW)
     if request.method == "POST":
-        _require(user, Action.TRIAGE_MEDIA)
+        require_or_404(user, Action.TRIAGE_MEDIA)
         transaction.on_commit(lambda: model_retrain_task.enqueue(user.pk))
         messages.success(request, _("Pelatihan ulang model dijadwalkan."))
         return redirect("media:model")

@@ -18,7 +18,7 @@ from ninja import Field, Router, Schema, Status
 from siaga.core import clock
 from siaga.core.audit import AuditContext
 from siaga.core.errors import PermissionDenied
-from siaga.core.permissions import Action, can
+from siaga.core.permissions import Action, can, require_or_404
 from siaga.postelection import selectors, services
 from siaga.postelection.choices import EntrySource, GatheringStatus, Permit, RevoteStatus
 from siaga.postelection.models import Gathering, ReadinessItem, Revote
@@ -168,14 +168,9 @@ def _user(request: HttpRequest):
     return request.auth
 
 
-def _require_view(request) -> None:
-    if not can(_user(request), Action.VIEW):
-        raise Http404
-
-
 def _get(request, getter, pk: int):
     """The row ``getter`` finds in the user's scope; 404 for one outside it, as for unknown."""
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     try:
         return getter(user=_user(request), pk=pk)
     except selectors.NotFound as exc:
@@ -290,7 +285,7 @@ def _item_dict(item: ReadinessItem, user) -> dict:
     ),
 )
 def calendar(request: HttpRequest, days: int = selectors.CALENDAR_DAYS):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     days = max(0, min(days, CALENDAR_MAX_DAYS))
     now = clock.now()
     entries = selectors.watch_calendar(_user(request), now=now, days=days)
@@ -310,7 +305,7 @@ def calendar(request: HttpRequest, days: int = selectors.CALENDAR_DAYS):
     description="Every gathering in the user's scope, latest planned first; `status` narrows.",
 )
 def gathering_list(request: HttpRequest, status: GatheringStatus | None = None):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     qs = selectors.gatherings_visible(_user(request)).order_by("-planned_at", "-pk")
     if status:
         qs = qs.filter(status=status)
@@ -333,7 +328,7 @@ GATHERING_RESPONSES = {
     description="201 when recorded; 400 naming the field at fault; 403 without EDIT_WATCH.",
 )
 def gathering_create(request: HttpRequest, payload: GatheringIn):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     if not can(_user(request), Action.EDIT_WATCH):
         return _forbidden()
     gathering, refused = _write(request, services.gathering_create, **payload.dict())
@@ -374,7 +369,7 @@ def gathering_update(request: HttpRequest, pk: int, payload: GatheringPatch):
     description="Every re-vote at a TPS in the user's scope, latest first; `status` narrows.",
 )
 def revote_list(request: HttpRequest, status: RevoteStatus | None = None):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     qs = selectors.revotes_visible(_user(request)).order_by("-vote_on", "-pk")
     if status:
         qs = qs.filter(status=status)
@@ -391,7 +386,7 @@ def revote_list(request: HttpRequest, status: RevoteStatus | None = None):
     ),
 )
 def revote_create(request: HttpRequest, payload: RevoteIn):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     if not can(_user(request), Action.EDIT_WATCH):
         return _forbidden()
     revote, refused = _write(request, services.revote_create, **payload.dict())
@@ -408,7 +403,7 @@ def revote_create(request: HttpRequest, payload: RevoteIn):
     description="Agencies the user may see, each with its items, done and total.",
 )
 def readiness(request: HttpRequest):
-    _require_view(request)
+    require_or_404(_user(request), Action.VIEW)
     user = _user(request)
     return [
         {

@@ -24,7 +24,7 @@ from siaga.core import clock
 from siaga.core.audit import AuditContext, AuditEntry, audit_record, audit_record_many, snapshot
 from siaga.core.deployment import deployment_voting_day
 from siaga.core.errors import DomainError, PermissionDenied
-from siaga.core.permissions import Action, can, user_scope
+from siaga.core.permissions import Action, can, require_actor, user_scope
 from siaga.postelection import schedule
 from siaga.postelection.choices import GatheringStatus, Permit, RevoteStatus, WatchKind
 from siaga.postelection.models import Gathering, ReadinessItem, Revote, WatchPoint
@@ -83,19 +83,14 @@ class WatchError(DomainError):
 # --- who may ------------------------------------------------------------------------------------
 
 
-def _user(context: AuditContext):
-    return context.user
-
-
 def _require_edit(context: AuditContext, region_code: str | None = None) -> None:
     """The actor holds EDIT_WATCH (at ``region_code``, when given); the system always does."""
-    user = _user(context)
-    if user is None:
-        return
-    if not can(user, Action.EDIT_WATCH):
-        raise PermissionDenied(_("Anda tidak berwenang mengubah data pengamanan pasca-pemungutan."))
-    if region_code is not None and not can(user, Action.EDIT_WATCH, region_code):
-        raise PermissionDenied(_("Wilayah ini di luar wilayah tugas Anda."))
+    require_actor(
+        context.user,
+        Action.EDIT_WATCH,
+        region_code,
+        denied=_("Anda tidak berwenang mengubah data pengamanan pasca-pemungutan."),
+    )
 
 
 def may_tick(user, item: ReadinessItem) -> bool:
@@ -158,7 +153,7 @@ def _region(context: AuditContext, value) -> Region:
     """A region the actor may edit; an unknown one and one outside the scope read the same."""
     code = value.code if isinstance(value, Region) else str(value or "").strip()
     region = Region.objects.defer("boundary").filter(code=code).first() if code else None
-    user = _user(context)
+    user = context.user
     if region is None or (user is not None and not user_scope(user).covers(region.code)):
         raise WatchError(
             _("Wilayah “%(code)s” tidak dikenal atau di luar wilayah tugas Anda.") % {"code": code},
@@ -172,7 +167,7 @@ def _tps(context: AuditContext, value) -> Tps:
     tps = None
     if isinstance(pk, int) and not isinstance(pk, bool):
         tps = Tps.objects.filter(pk=pk).first()
-    user = _user(context)
+    user = context.user
     if tps is None or (user is not None and not user_scope(user).covers(tps.desa_id)):
         raise WatchError(
             _("TPS %(id)s tidak dikenal atau di luar wilayah tugas Anda.") % {"id": pk},
@@ -444,7 +439,7 @@ def gathering_create(
     return _create_row(
         context,
         Gathering,
-        cleaned | {"created_by": _user(context)},
+        cleaned | {"created_by": context.user},
         action="postelection.gathering.create",
         region_code=cleaned["region"].code,
     )
@@ -552,7 +547,7 @@ def readiness_item_update(
 
 
 def _tick(context: AuditContext, item: ReadinessItem, *, done: bool, note: str | None):
-    user = _user(context)
+    user = context.user
     if not may_tick(user, item):
         raise PermissionDenied(
             _("Hanya instansi %(agency)s sendiri atau sekretariat yang boleh mencentang butir ini.")

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from siaga.core.audit import AuditContext
 from siaga.core.deployment import deployment_regency, deployment_voting_day
 from siaga.core.errors import DomainError, PermissionDenied
-from siaga.core.permissions import Action, can, user_scope
+from siaga.core.permissions import Action, can, require_or_404, user_scope
 from siaga.postelection import selectors, services
 from siaga.postelection.forms import GatheringForm, RevoteForm, TickForm, WatchPointForm
 from siaga.wilayah.choices import Level
@@ -31,22 +31,12 @@ OVERVIEW_DAYS = 30
 LIST_LIMIT = 100
 
 
-def _require_view(user) -> None:
-    if not can(user, Action.VIEW):
-        raise Http404
-
-
-def _require_edit(user, region_code: str | None = None) -> None:
-    if not can(user, Action.EDIT_WATCH, region_code):
-        raise Http404
-
-
 @login_required
 @require_GET
 def overview(request):
     """The calendar of the coming weeks, gatherings, PSU and readiness per agency."""
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     readiness = selectors.readiness_overview(user)
     for row in readiness:
         for item in row.items:
@@ -145,16 +135,16 @@ def _editor(request, kind: str, pk: int | None = None):
     user's scope and a user who may not edit it both get a 404, as if it did not exist."""
     spec = EDITORS[kind]
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     obj = None
     if pk is None:
-        _require_edit(user)
+        require_or_404(user, Action.EDIT_WATCH)
     else:
         try:
             obj = spec["get"](user=user, pk=pk)
         except selectors.NotFound as exc:
             raise Http404 from exc
-        _require_edit(user, spec["region"](obj))
+        require_or_404(user, Action.EDIT_WATCH, spec["region"](obj))
     choices = spec["choices"](user)
     if request.method == "POST":
         form = spec["form"](request.POST, choices=choices)
@@ -230,7 +220,7 @@ def revote_edit(request, pk: int):
 def readiness_tick(request, pk: int):
     """Tick (done=1) or untick (done=0) one readiness item."""
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     try:
         item = selectors.readiness_item_get(user=user, pk=pk)
     except selectors.NotFound as exc:
@@ -255,9 +245,9 @@ def readiness_tick(request, pk: int):
 def seed(request):
     """Create the default calendar of the deployment's regency and the readiness items."""
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     regency = deployment_regency()
-    _require_edit(user, regency)
+    require_or_404(user, Action.EDIT_WATCH, regency)
     voting_day = deployment_voting_day()
     if voting_day is None:
         messages.error(request, _("Hari pemungutan suara belum ditetapkan."))

@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from siaga.core.audit import AuditContext
 from siaga.core.errors import DomainError
-from siaga.core.permissions import Action, can
+from siaga.core.permissions import Action, require_or_404
 from siaga.risk import alerts, selectors, services, tasks
 from siaga.risk.models import Indicator, RiskAlert, TpsRisk
 from siaga.wilayah.api import PagedRows, SiagaPagination
@@ -125,11 +125,6 @@ class RunOut(Schema):
     detail: str
 
 
-def _require_view(request) -> None:
-    if not can(request.auth, Action.VIEW):
-        raise Http404
-
-
 def _tps_out(risk: TpsRisk) -> dict:
     tps = risk.tps
     return {
@@ -148,7 +143,7 @@ def _tps_out(risk: TpsRisk) -> dict:
 @router.get("/tps", response=list[TpsRiskOut], summary="TPS scores, most vulnerable first")
 @paginate(SiagaPagination)
 def tps_list(request: HttpRequest, region: str | None = None, category: str | None = None):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     if region:
         try:
             selectors.region_get(request.auth, region)
@@ -204,7 +199,7 @@ def value_set(request: HttpRequest, tps_id: int, code: str, payload: ValueIn):
 
 @router.get("/areas", response=list[AreaOut], summary="Desa, kecamatan or regency scores")
 def area_list(request: HttpRequest, level: str = "kecamatan", parent: str | None = None):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     levels = {"desa": Level.VILLAGE, "kecamatan": Level.DISTRICT, "kabupaten": Level.REGENCY}
     if level not in levels:
         raise Http404
@@ -228,7 +223,7 @@ def area_list(request: HttpRequest, level: str = "kecamatan", parent: str | None
 
 @router.get("/layer", response=list[LayerOut], summary="The risk heat layer of the map")
 def layer(request: HttpRequest, region: str | None = None):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     if region:
         try:
             selectors.region_get(request.auth, region)
@@ -261,7 +256,7 @@ def _alert_out(request):
 @router.get("/alerts", response=list[AlertOut], summary="Early-warning alerts, latest first")
 @paginate(SiagaPagination)
 def alert_list(request: HttpRequest, open_only: bool = False):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     qs = selectors.alerts_visible(request.auth)
     if open_only:
         qs = qs.filter(acknowledged_at__isnull=True)
@@ -291,7 +286,7 @@ def alert_ack(request: HttpRequest, pk: int):
 
 @router.get("/indicators", response=list[IndicatorOut], summary="The catalogue of indicators")
 def indicator_list(request: HttpRequest):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     return list(Indicator.objects.all())
 
 
@@ -301,7 +296,7 @@ def indicator_list(request: HttpRequest):
     summary="Change an indicator's weight, full value, or switch it off",
 )
 def indicator_patch(request: HttpRequest, code: str, payload: IndicatorIn):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     if not Indicator.objects.filter(code=code).exists():
         raise Http404
     if not selectors.may_edit_catalogue(request.auth):
@@ -326,7 +321,7 @@ def indicator_patch(request: HttpRequest, code: str, payload: IndicatorIn):
     summary="Recompute the index and the alerts now (in the background)",
 )
 def recompute(request: HttpRequest):
-    _require_view(request)
+    require_or_404(request.auth, Action.VIEW)
     if not selectors.may_edit_catalogue(request.auth):
         return Status(403, {"detail": "Tidak berwenang menghitung ulang indeks."})
     tasks.recompute_soon()

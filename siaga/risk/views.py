@@ -25,7 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 from siaga.core.audit import AuditContext
 from siaga.core.deployment import deployment_regency
 from siaga.core.errors import DomainError
-from siaga.core.permissions import Action, can, user_scope
+from siaga.core.permissions import Action, require_or_404, user_scope
 from siaga.dashboard.views import map_config
 from siaga.risk import alerts, selectors, services, tasks
 from siaga.risk.choices import Category, Source, Variable
@@ -38,16 +38,11 @@ PAGE_SIZE = 30
 UPLOAD_SUFFIXES = (".csv", ".txt", ".xlsx")
 
 
-def _require_view(user) -> None:
-    if not can(user, Action.VIEW):
-        raise Http404
-
-
 @login_required
 @require_GET
 def overview(request):
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     tasks.recompute_if_stale()
     category = request.GET.get("kategori") or None
     if category not in Category.values:
@@ -100,7 +95,7 @@ def _query(request) -> str:
 @login_required
 def tps_detail(request, tps_id: int):
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     try:
         detail = selectors.tps_detail(user, tps_id)
     except selectors.NotFound:
@@ -138,7 +133,7 @@ def tps_detail(request, tps_id: int):
 @require_GET
 def alert_list(request):
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     qs = selectors.alerts_visible(user).select_related("region", "tps", "acknowledged_by")
     if request.GET.get("terbuka"):
         qs = qs.filter(acknowledged_at__isnull=True)
@@ -168,7 +163,7 @@ def alert_ack(request, pk: int):
 @login_required
 def indicators(request):
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     may_edit = selectors.may_edit_catalogue(user)
     if request.method == "POST":
         if not may_edit:
@@ -226,7 +221,7 @@ def ikp(request):
 @login_required
 def mapping_import(request):
     user = request.user
-    _require_view(user)
+    require_or_404(user, Action.VIEW)
     if not selectors.may_edit(user):
         raise Http404
     scope = user_scope(user)

@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from siaga.accounts.models import Agency
 from siaga.core import clock
 from siaga.core.audit import AuditContext, audit_record, snapshot
-from siaga.core.errors import DomainError, PermissionDenied
-from siaga.core.permissions import Action, can
+from siaga.core.errors import DomainError
+from siaga.core.permissions import Action, require_actor
 from siaga.engines import planning
 from siaga.security.choices import (
     CATEGORY_ORDER,
@@ -89,13 +89,8 @@ DEFAULT_PATTERNS: tuple[DefaultPattern, ...] = (
 
 def _require_plan(context: AuditContext, region_code: str) -> None:
     """A person must hold PLAN_DEPLOYMENT over the region; the system (no actor) may always."""
-    actor = context.actor
-    if getattr(actor, "pk", None) is None:
-        return
-    if not can(actor, Action.PLAN_DEPLOYMENT, region_code):
-        raise PermissionDenied(
-            _("Anda tidak berwenang menyusun rencana pengamanan di wilayah ini.")
-        )
+    denied = _("Anda tidak berwenang menyusun rencana pengamanan di wilayah ini.")
+    require_actor(context.user, Action.PLAN_DEPLOYMENT, region_code, denied=denied, outside=denied)
 
 
 def _region(code: str, field: str = "region") -> Region:
@@ -306,9 +301,11 @@ def pattern_update(
     """Set the pattern of one category (created when missing; then all numbers are needed)."""
     if category not in Category.values:
         raise DomainError(_("category: kategori %(c)s tidak dikenal.") % {"c": category})
-    actor = context.actor
-    if getattr(actor, "pk", None) is not None and not can(actor, Action.PLAN_DEPLOYMENT):
-        raise PermissionDenied(_("Anda tidak berwenang mengubah pola pengamanan."))
+    require_actor(
+        context.user,
+        Action.PLAN_DEPLOYMENT,
+        denied=_("Anda tidak berwenang mengubah pola pengamanan."),
+    )
     with transaction.atomic():
         rule = PatternRule.objects.select_for_update().filter(category=category).first()
         before = snapshot(rule, PATTERN_FIELDS) if rule else None
