@@ -16,6 +16,7 @@ Who may (``context.actor``; ``None`` is the system itself and may do everything)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ from siaga.coordination.models import (
     Task,
     TaskEvent,
 )
-from siaga.core import clock
+from siaga.core import clock, inputs
 from siaga.core.audit import AuditContext, AuditEntry, audit_record, audit_record_many, snapshot
 from siaga.core.errors import DomainError, PermissionDenied
 from siaga.core.permissions import Action, can, require_actor, user_scope
@@ -147,55 +148,10 @@ def may_assign(user, task: Task) -> bool:
 # --- input cleaning -----------------------------------------------------------------------------
 
 
-def _text(value, *, field: str, label: str, required: bool, limit: int | None = None) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise CoordinationError(_("%(label)s wajib diisi.") % {"label": label}, field=field)
-    if limit is not None and len(text) > limit:
-        raise CoordinationError(
-            _("%(label)s paling panjang %(n)s karakter.") % {"label": label, "n": limit},
-            field=field,
-        )
-    return text
-
-
-def _choice(value, choices, *, field: str, label: str, blank: bool = False) -> str:
-    if blank and (value is None or value == ""):
-        return ""
-    if value not in choices.values:
-        raise CoordinationError(
-            _("%(label)s “%(value)s” tidak dikenal; pilih salah satu dari: %(choices)s.")
-            % {"label": label, "value": value, "choices": ", ".join(choices.values)},
-            field=field,
-        )
-    return str(value)
-
-
-def _moment(value, *, field: str, label: str) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        raise CoordinationError(
-            _("%(label)s wajib diisi (tanggal dan jam).") % {"label": label}, field=field
-        )
-    if value.tzinfo is None:
-        raise CoordinationError(
-            _("%(label)s: sertakan zona waktu, misalnya 2024-11-26T18:00:00+08:00.")
-            % {"label": label},
-            field=field,
-        )
-    return value
-
-
-def _region(context: AuditContext, value, *, field: str = "region") -> Region:
-    """A region the actor covers; an unknown one and one outside the scope read the same."""
-    code = value.code if isinstance(value, Region) else str(value or "").strip()
-    region = Region.objects.defer("boundary").filter(code=code).first() if code else None
-    user = context.user
-    if region is None or (user is not None and not user_scope(user).covers(region.code)):
-        raise CoordinationError(
-            _("Wilayah “%(code)s” tidak dikenal atau di luar wilayah tugas Anda.") % {"code": code},
-            field=field,
-        )
-    return region
+_text = functools.partial(inputs.text, error=CoordinationError)
+_choice = functools.partial(inputs.choice, error=CoordinationError)
+_moment = functools.partial(inputs.moment, error=CoordinationError)
+_region = functools.partial(inputs.region, error=CoordinationError)
 
 
 def _agency(context: AuditContext, value, *, field: str = "agency") -> Agency:

@@ -8,7 +8,6 @@ module only arranges the rows and renders the files.
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -18,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from siaga.core import clock
+from siaga.core.xlsx import workbook_bytes
 from siaga.logistics import selectors
 from siaga.logistics.choices import ReplacementStatus, ShipmentStatus, Stage
 from siaga.wilayah import selectors as wilayah_selectors
@@ -346,20 +346,7 @@ def xlsx_bytes(data: Briefing) -> bytes:
             ]
         )
 
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = bold
-        ws.freeze_panes = "A2"
-        for column in ws.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 48)
-        for row in ws.iter_rows(min_row=2):
-            for cell in row:
-                if isinstance(cell.value, dt.datetime):
-                    cell.number_format = "yyyy-mm-dd hh:mm"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book, min_width=10, max_width=48)
 
 
 def pdf_html(data: Briefing, *, request=None) -> str:

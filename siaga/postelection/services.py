@@ -13,6 +13,7 @@ the secretariat (``EDIT_WATCH`` by role) may tick any item of an agency in its s
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 
 from django.db import transaction
@@ -20,7 +21,7 @@ from django.utils.translation import gettext as _
 
 from siaga.accounts.choices import Role
 from siaga.accounts.models import Agency
-from siaga.core import clock
+from siaga.core import clock, inputs
 from siaga.core.audit import AuditContext, AuditEntry, audit_record, audit_record_many, snapshot
 from siaga.core.deployment import deployment_voting_day
 from siaga.core.errors import DomainError, PermissionDenied
@@ -107,59 +108,11 @@ def may_tick(user, item: ReadinessItem) -> bool:
 # --- input cleaning -----------------------------------------------------------------------------
 
 
-def _text(value, *, field: str, label: str, required: bool, limit: int | None = None) -> str:
-    text = "" if value is None else str(value).strip()
-    if required and not text:
-        raise WatchError(_("%(label)s wajib diisi.") % {"label": label}, field=field)
-    if limit is not None and len(text) > limit:
-        raise WatchError(
-            _("%(label)s paling panjang %(n)s karakter.") % {"label": label, "n": limit},
-            field=field,
-        )
-    return text
-
-
-def _choice(value, choices, *, field: str, label: str) -> str:
-    if value not in choices.values:
-        raise WatchError(
-            _("%(label)s “%(value)s” tidak dikenal; pilih salah satu dari: %(choices)s.")
-            % {"label": label, "value": value, "choices": ", ".join(choices.values)},
-            field=field,
-        )
-    return str(value)
-
-
-def _moment(value, *, field: str, label: str) -> dt.datetime:
-    if not isinstance(value, dt.datetime):
-        raise WatchError(
-            _("%(label)s wajib diisi (tanggal dan jam).") % {"label": label}, field=field
-        )
-    if value.tzinfo is None:
-        raise WatchError(
-            _("%(label)s: sertakan zona waktu, misalnya 2024-12-04T09:00:00+08:00.")
-            % {"label": label},
-            field=field,
-        )
-    return value
-
-
-def _day(value, *, field: str, label: str) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise WatchError(_("%(label)s wajib diisi (tanggal).") % {"label": label}, field=field)
-    return value
-
-
-def _region(context: AuditContext, value) -> Region:
-    """A region the actor may edit; an unknown one and one outside the scope read the same."""
-    code = value.code if isinstance(value, Region) else str(value or "").strip()
-    region = Region.objects.defer("boundary").filter(code=code).first() if code else None
-    user = context.user
-    if region is None or (user is not None and not user_scope(user).covers(region.code)):
-        raise WatchError(
-            _("Wilayah “%(code)s” tidak dikenal atau di luar wilayah tugas Anda.") % {"code": code},
-            field="region",
-        )
-    return region
+_text = functools.partial(inputs.text, error=WatchError)
+_choice = functools.partial(inputs.choice, error=WatchError)
+_moment = functools.partial(inputs.moment, error=WatchError)
+_day = functools.partial(inputs.day, error=WatchError)
+_region = functools.partial(inputs.region, error=WatchError)
 
 
 def _tps(context: AuditContext, value) -> Tps:

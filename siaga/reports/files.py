@@ -9,7 +9,6 @@ embedded in the document.
 from __future__ import annotations
 
 import base64
-import io
 import mimetypes
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from siaga.core.xlsx import workbook_bytes
 from siaga.reports.sections import section_titles
 
 DEFAULT_LETTERHEAD = (
@@ -144,9 +144,7 @@ def _summary_rows(figures: dict) -> list[tuple[str, str, object]]:
 def xlsx_bytes(figures: dict) -> bytes:
     """Ringkasan (every number), then one sheet per list of the sections present."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
-    bold = Font(bold=True)
     book = Workbook()
     sheet = book.active
     sheet.title = _("Ringkasan")[:SHEET_NAME_MAX]
@@ -160,16 +158,7 @@ def xlsx_bytes(figures: dict) -> bytes:
         ws.append([header for _field, header in columns])
         for row in figures[section].get(name, []):
             ws.append([_cell(row.get(field)) for field, _header in columns])
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = bold
-        ws.freeze_panes = "A2"
-        for column in ws.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            ws.column_dimensions[column[0].column_letter].width = min(max(10, width + 2), 60)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book, min_width=10, max_width=60)
 
 
 def _cell(value):

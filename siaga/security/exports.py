@@ -7,7 +7,6 @@ Both read the same ``selectors.PlanView`` the plan page shows, so the three alwa
 
 from __future__ import annotations
 
-import io
 import re
 
 from django.template.loader import render_to_string
@@ -15,6 +14,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from siaga.core import clock
+from siaga.core.xlsx import workbook_bytes
 from siaga.security.selectors import PlanView
 
 SHEET_NAME_MAX = 31  # Excel's limit
@@ -44,9 +44,8 @@ def xlsx_bytes(view: PlanView) -> bytes:
     """Ringkasan, one sheet per kecamatan (unit, TPS, desa, category, officers, Linmas), and
     Kekurangan (every TPS left short, least risky first, with the reason)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import PatternFill
 
-    bold = Font(bold=True)
     red = PatternFill("solid", fgColor="FECACA")
     book = Workbook()
     taken = {"ringkasan", "kekurangan"}
@@ -117,16 +116,7 @@ def xlsx_bytes(view: PlanView) -> bytes:
             ]
         )
 
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = bold
-        ws.freeze_panes = "A2"
-        for column in ws.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            ws.column_dimensions[column[0].column_letter].width = min(max(8, width + 2), 48)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book, min_width=8, max_width=48)
 
 
 def pdf_html(view: PlanView, *, request=None) -> str:

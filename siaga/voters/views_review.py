@@ -11,7 +11,6 @@ NIK and NKK are masked unless the user may see personal data (``Action.VIEW_PERS
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 
 from django import forms
@@ -31,6 +30,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from siaga.core import clock
 from siaga.core.audit import AuditContext
 from siaga.core.errors import DomainError, PermissionDenied
+from siaga.core.xlsx import workbook_bytes
 from siaga.voters import linkage, selectors
 from siaga.voters.models import DuplicateClass, DuplicatePair, LinkageRun, PairStatus, Voter
 from siaga.voters.privacy import nik_for
@@ -408,7 +408,6 @@ def _local(value):
 def xlsx_bytes(user) -> bytes:
     """Rekap (counts per kecamatan, desa, TPS) and Kasus (confirmed pairs, for reviewers)."""
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     data = summary(user)
     book = Workbook()
@@ -477,17 +476,7 @@ def xlsx_bytes(user) -> bytes:
                     c["note"],
                 ]
             )
-    bold = Font(bold=True)
-    for ws in book.worksheets:
-        for cell in ws[1]:
-            cell.font = bold
-        ws.freeze_panes = "A2"
-        for column in ws.columns:
-            width = max(len(str(c.value or "")) for c in column)
-            ws.column_dimensions[column[0].column_letter].width = min(max(8, width + 2), 40)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+    return workbook_bytes(book, min_width=8, max_width=40)
 
 
 def pdf_html(user, *, request=None) -> str:
